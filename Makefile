@@ -1,0 +1,35 @@
+# The two commands of the README:
+#   make demo   builds the demo from the shipped policy/ and incidents/
+#   make test   runs the whole test suite
+# Both set everything up on a fresh machine with Python 3.11: a virtual
+# environment in .venv with every package pinned by constraints.txt, and
+# (for the browser tests, when run as root) Debian's chromium.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo serve test check-env bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/incidents validate --root .
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; the browser tests will be skipped"; \
+	  else echo "warning: chromium is missing and we are not root; the browser tests will be skipped"; fi; }
+
+test: $(STAMP) chromium
+	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) site build *.egg-info .pytest_cache test-output

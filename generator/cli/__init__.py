@@ -1,0 +1,40 @@
+"""The `incidents` command: a thin click layer over the domain modules.
+
+Each command group lives in its own module and imports its heavy
+dependencies (pandas, MkDocs, ruamel.yaml) inside the command, so that
+`incidents validate` - the pull-request gate - starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from .validate_cmd import schema, validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="incidents")
+def cli() -> None:
+    """Incidents, postmortems and maintenance windows as code.
+
+    Records live in incidents/ as Markdown files with YAML front matter; the
+    severity policy and the service catalogue live in policy/. Every command
+    takes --root DIR (default: the current folder).
+
+    Exit status: 0 success, 1 the records or the policy have errors (or a gate
+    failed), 2 the command could not run as asked.
+    """
+
+
+cli.add_command(validate)
+cli.add_command(schema)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="incidents", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

@@ -1,0 +1,75 @@
+"""`incidents validate` and `incidents schema`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..output import format_github, format_json, format_text, summary_line
+from .options import fatal_errors_exit_2, format_option, root_option
+
+
+def emit_findings(findings: list, files: int, fmt: str, *, strict: bool = False, extra: dict | None = None) -> int:
+    """Print findings in `fmt`; return the exit status (1 when any error remains)."""
+    if strict:
+        findings = [f.as_error() for f in findings]
+    if fmt == "json":
+        click.echo(format_json(findings, files, extra), nl=False)
+    elif fmt == "github":
+        click.echo(format_github(findings), nl=False)
+        click.echo(summary_line(findings, files), err=True)
+    else:
+        click.echo(format_text(findings, files), nl=False)
+    return 1 if any(f.level == "error" for f in findings) else 0
+
+
+@click.command()
+@root_option
+@format_option("text", "json", "github")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@fatal_errors_exit_2
+def validate(root, fmt, strict):
+    """Check every file under incidents/ and policy/ against the format and the policy.
+
+    Reports every finding at once as PATH:LINE:COL: LEVEL CODE message, then a
+    summary line. Exit 0 when there are no errors, 1 when there are.
+
+    \b
+    Examples:
+      incidents validate
+      incidents validate --root ../status --format github
+      incidents validate --strict --format json
+    """
+    from ..validate import validate_root
+
+    report = validate_root(root)
+    sys.exit(emit_findings(list(report.findings), report.files, fmt, strict=strict))
+
+
+@click.command()
+@root_option
+@click.option("--kind", type=click.Choice(["incident", "postmortem", "maintenance"]), default="incident",
+              show_default=True, help="Which front matter to describe.")
+@fatal_errors_exit_2
+def schema(root, kind):
+    """Print a JSON Schema (draft 2020-12) of the front matter under the current policy.
+
+    The policy's severities, roles, services and priorities become enums, so an
+    editor with yaml-language-server completes and checks them as you type.
+
+    \b
+    Example:
+      incidents schema > .vscode/incident.schema.json
+    """
+    from ..policy import load_policy
+    from ..schema import front_matter_schema
+    from ..validate import check_root
+
+    loaded = load_policy(check_root(root))
+    for finding in loaded.findings:
+        if finding.level == "error":
+            click.echo(f"warning: {finding.path}:{finding.line}: {finding.message} "
+                       "(the schema uses what the policy defines correctly)", err=True)
+    click.echo(json.dumps(front_matter_schema(loaded.policy, kind), indent=2, ensure_ascii=False))

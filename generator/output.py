@@ -1,0 +1,59 @@
+"""Findings as text, JSON or GitHub Actions workflow commands (contract section 7)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from .findings import Finding, count_levels
+
+FORMATS = ("text", "json", "github")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(findings: list[Finding], files: int) -> str:
+    errors, warnings = count_levels(findings)
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+
+
+def format_text(findings: list[Finding], files: int) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.level} {f.code} {f.message}" for f in findings]
+    lines.append(summary_line(findings, files))
+    return "\n".join(lines) + "\n"
+
+
+def format_json(findings: list[Finding], files: int, extra: dict | None = None) -> str:
+    errors, warnings = count_levels(findings)
+    doc = {
+        "findings": [f.as_dict() for f in findings],
+        "summary": {"files": files, "errors": errors, "warnings": warnings},
+    }
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: `%`, CR and LF escaped."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: also `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(findings: Iterable[Finding]) -> str:
+    out = []
+    for f in findings:
+        props = ",".join((
+            f"file={escape_property(f.path)}",
+            f"line={f.line}",
+            f"col={f.column}",
+            f"title={escape_property(f.code)}",
+        ))
+        out.append(f"::{f.level} {props}::{escape_data(f.message)}")
+    return "\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,323 @@
+"""The severity policy and the service catalogue, as data.
+
+`policy/policy.yml` and `policy/services.yml` are read with the same reader as
+records and checked field by field; durations are parsed once here. A policy
+with errors still yields a Policy built from its valid parts, so incidents can
+be checked against what is usable (and the findings say what is not).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import timedelta, tzinfo
+from pathlib import Path as FsPath
+from typing import Mapping
+
+from .fields import Fields
+from .findings import ERROR, Finding
+from .source import Document, read_yaml_file
+
+POLICY_FILE = "policy/policy.yml"
+SERVICES_FILE = "policy/services.yml"
+
+MTTR_FROM_CHOICES = ("started_at", "detected_at", "acknowledged_at")
+
+POLICY_KEYS = ("severities", "roles", "priorities", "postmortem", "metrics", "assume_timezone",
+               "roles_for_tags")
+SEVERITY_KEYS = ("id", "name", "description", "acknowledge_within", "resolve_within", "update_every",
+                 "first_update_within", "detect_within", "required_roles", "postmortem", "escalation",
+                 "response", "color")
+SEVERITY_POSTMORTEM_KEYS = ("required", "due_within")
+POSTMORTEM_KEYS = ("required_sections", "placeholders")
+METRICS_KEYS = ("mttr_from",)
+ESCALATION_KEYS = ("after", "to")
+SERVICE_KEYS = ("id", "name", "group", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    after: timedelta
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class Severity:
+    id: str
+    name: str
+    rank: int  # 0 is the most severe
+    description: str = ""
+    acknowledge_within: timedelta | None = None
+    resolve_within: timedelta | None = None
+    update_every: timedelta | None = None
+    first_update_within: timedelta | None = None
+    detect_within: timedelta | None = None
+    required_roles: tuple[str, ...] = ()
+    postmortem_required: bool = False
+    postmortem_due_within: timedelta | None = None
+    escalation: tuple[Escalation, ...] = ()
+    response: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    name: str
+    position: int
+    group: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    severities: tuple[Severity, ...] = ()
+    services: tuple[Service, ...] = ()
+    roles: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    required_sections: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    mttr_from: str = "started_at"
+    assume_timezone: tzinfo | None = None
+    assume_timezone_name: str | None = None
+    roles_for_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Ids written in the files, valid or not: rules use them to avoid a cascade
+    # of "unknown severity" findings when the policy itself has an error.
+    declared_severity_ids: frozenset[str] = frozenset()
+    declared_service_ids: frozenset[str] = frozenset()
+
+    def severity(self, severity_id: str) -> Severity | None:
+        for sev in self.severities:
+            if sev.id == severity_id:
+                return sev
+        return None
+
+    def service(self, service_id: str) -> Service | None:
+        for svc in self.services:
+            if svc.id == service_id:
+                return svc
+        return None
+
+    @property
+    def severity_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.severities)
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.services)
+
+    def required_roles(self, severity_id: str, tags: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+        """(role, why) pairs an incident must fill: its severity's roles, then those its tags add."""
+        out: dict[str, str] = {}
+        sev = self.severity(severity_id)
+        if sev is not None:
+            for role in sev.required_roles:
+                out.setdefault(role, f"severity `{sev.id}`")
+        for tag in tags:
+            for role in self.roles_for_tags.get(tag, ()):
+                out.setdefault(role, f"tag `{tag}`")
+        return tuple(out.items())
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPolicy:
+    policy: Policy
+    findings: tuple[Finding, ...]
+    files: int  # policy files read
+    usable: bool  # False when policy.yml is missing or unreadable
+
+
+def load_policy(root: FsPath) -> LoadedPolicy:
+    findings: list[Finding] = []
+    files = 0
+    pol_doc = svc_doc = None
+    for rel in (POLICY_FILE, SERVICES_FILE):
+        path = root / rel
+        if not path.is_file():
+            what = "severities, roles and targets" if rel == POLICY_FILE else "the catalogue of services"
+            findings.append(Finding(rel, 1, 1, ERROR, "policy-missing",
+                                    f"`{rel}` is missing; create it with {what} (see the README)"))
+            continue
+        files += 1
+        doc, found = read_yaml_file(path.read_bytes(), rel)
+        findings.extend(found)
+        if rel == POLICY_FILE:
+            pol_doc = doc
+        else:
+            svc_doc = doc
+    policy_kwargs = _read_policy(pol_doc, findings) if pol_doc is not None else {}
+    services, service_ids = _read_services(svc_doc, findings) if svc_doc is not None else ((), frozenset())
+    policy = Policy(services=services, declared_service_ids=service_ids, **policy_kwargs)
+    return LoadedPolicy(policy, tuple(findings), files, usable=pol_doc is not None)
+
+
+def _read_policy(doc: Document, findings: list[Finding]) -> dict:
+    f = Fields(doc, POLICY_FILE, findings)
+    f.unknown_keys((), POLICY_KEYS, what="policy key")
+
+    roles = tuple(_unique_texts(f, ("roles",), "role"))
+    priorities = tuple(_unique_texts(f, ("priorities",), "priority"))
+
+    tz_name = None
+    tz = None
+    if f.present(("assume_timezone",)) and f.get(("assume_timezone",)) is not None:
+        tz_name = f.text(("assume_timezone",), required=False)
+        if tz_name is not None:
+            try:
+                tz = zoneinfo.ZoneInfo(tz_name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                f.error(("assume_timezone",), "invalid-timezone",
+                        f"unknown time zone `{tz_name}`; use an IANA name such as `UTC` or `Europe/Berlin`, or null")
+                tz_name = None
+
+    required_sections: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    if f.mapping(("postmortem",), required=False) is not None:
+        f.unknown_keys(("postmortem",), POSTMORTEM_KEYS, what="postmortem key")
+        required_sections = tuple(f.text_list(("postmortem", "required_sections"), required=False) or ())
+        placeholders = tuple(f.text_list(("postmortem", "placeholders"), required=False) or ())
+
+    mttr_from = "started_at"
+    if f.mapping(("metrics",), required=False) is not None:
+        f.unknown_keys(("metrics",), METRICS_KEYS, what="metrics key")
+        mttr_from = f.choice(("metrics", "mttr_from"), MTTR_FROM_CHOICES, code="invalid-value",
+                             what="`metrics.mttr_from` field", required=False) or "started_at"
+
+    roles_for_tags: dict[str, tuple[str, ...]] = {}
+    tag_map = f.mapping(("roles_for_tags",), required=False)
+    if tag_map is not None:
+        for tag in tag_map:
+            path = ("roles_for_tags", tag)
+            listed = f.text_list(path, required=True, non_empty=True) or []
+            for i, role in enumerate(listed):
+                _check_role(f, path + (i,), role, roles)
+            roles_for_tags[tag] = tuple(r for r in listed if r in roles)
+
+    severities: list[Severity] = []
+    declared: set[str] = set()
+    items = f.sequence(("severities",), required=True, non_empty=True) or []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        path = ("severities", i)
+        if f.mapping(path) is None:
+            continue
+        sev_id = f.text(path + ("id",), max_len=64)
+        if sev_id is None:
+            continue
+        declared.add(sev_id)
+        if sev_id in seen:
+            f.error(path + ("id",), "duplicate-id",
+                    f"severity `{sev_id}` is defined twice (first at line {seen[sev_id]}); give each severity its own id")
+            continue
+        seen[sev_id] = doc.position(path + ("id",))[0]
+        sev = _read_severity(f, path, sev_id, len(severities), roles)
+        if sev is not None:
+            severities.append(sev)
+
+    return dict(
+        severities=tuple(severities), roles=roles, priorities=priorities,
+        required_sections=required_sections, placeholders=placeholders, mttr_from=mttr_from,
+        assume_timezone=tz, assume_timezone_name=tz_name, roles_for_tags=roles_for_tags,
+        declared_severity_ids=frozenset(declared),
+    )
+
+
+def _unique_texts(f: Fields, path: tuple, what: str) -> list[str]:
+    items = f.text_list(path, required=False) or []
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(items):
+        if item in seen:
+            f.error(path + (i,), "duplicate-id", f"{what} `{item}` is listed twice; list it once")
+            continue
+        seen.add(item)
+        out.append(item)
+    return out
+
+
+def _check_role(f: Fields, path: tuple, role: str, roles: tuple[str, ...]) -> bool:
+    if role in roles:
+        return True
+    from .findings import did_you_mean
+
+    hint = did_you_mean(role, roles)
+    f.error(path, "unknown-role",
+            f"unknown role `{role}`{hint}" + ("" if hint else "; add it to `roles:` first"))
+    return False
+
+
+def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[str, ...]) -> Severity | None:
+    f.unknown_keys(path, SEVERITY_KEYS, what="severity key")
+    name = f.text(path + ("name",), required=False, max_len=100) or sev_id
+    description = f.text(path + ("description",), required=False) or ""
+    response = f.text(path + ("response",), required=False)
+    color = f.text(path + ("color",), required=False)
+    durations = {
+        key: f.duration(path + (key,))
+        for key in ("acknowledge_within", "resolve_within", "update_every", "first_update_within", "detect_within")
+    }
+    required_roles = []
+    for i, role in enumerate(f.text_list(path + ("required_roles",), required=False) or []):
+        if _check_role(f, path + ("required_roles", i), role, roles) and role not in required_roles:
+            required_roles.append(role)
+
+    pm_required = False
+    pm_due = None
+    pm_path = path + ("postmortem",)
+    if f.mapping(pm_path, required=False) is not None:
+        f.unknown_keys(pm_path, SEVERITY_POSTMORTEM_KEYS, what="postmortem key")
+        pm_required = bool(f.boolean(pm_path + ("required",)))
+        pm_due = f.duration(pm_path + ("due_within",))
+        if pm_required and pm_due is None and not f.present(pm_path + ("due_within",)):
+            f.warning(pm_path, "postmortem-never-due",
+                      f"severity `{sev_id}` requires a postmortem but sets no `due_within`, so it is never "
+                      "overdue; add e.g. `due_within: 5d`")
+
+    escalation = []
+    esc_items = f.sequence(path + ("escalation",), required=False) or []
+    for j, _item in enumerate(esc_items):
+        epath = path + ("escalation", j)
+        if f.mapping(epath) is None:
+            continue
+        f.unknown_keys(epath, ESCALATION_KEYS, what="escalation key")
+        after = f.duration(epath + ("after",), required=True)
+        to = f.text(epath + ("to",), max_len=200)
+        if after is not None and to is not None:
+            escalation.append(Escalation(after, to))
+
+    return Severity(
+        id=sev_id, name=name, rank=rank, description=description,
+        required_roles=tuple(required_roles), postmortem_required=pm_required,
+        postmortem_due_within=pm_due, escalation=tuple(escalation), response=response, color=color,
+        **durations,
+    )
+
+
+def _read_services(doc: Document, findings: list[Finding]) -> tuple[tuple[Service, ...], frozenset[str]]:
+    f = Fields(doc, SERVICES_FILE, findings)
+    f.unknown_keys((), ("services",), what="key")
+    services: list[Service] = []
+    declared: set[str] = set()
+    seen: dict[str, int] = {}
+    for i, _item in enumerate(f.sequence(("services",), required=True, non_empty=True) or []):
+        path = ("services", i)
+        if f.mapping(path) is None:
+            continue
+        f.unknown_keys(path, SERVICE_KEYS, what="service key")
+        svc_id = f.identifier(path + ("id",), what="service id")
+        name = f.text(path + ("name",), max_len=200)
+        group = f.text(path + ("group",), required=False, max_len=100)
+        description = f.text(path + ("description",), required=False)
+        if svc_id is None:
+            raw = f.get(path + ("id",))
+            if isinstance(raw, str):
+                declared.add(raw)
+            continue
+        declared.add(svc_id)
+        if svc_id in seen:
+            f.error(path + ("id",), "duplicate-id",
+                    f"service `{svc_id}` is defined twice (first at line {seen[svc_id]}); give each service its own id")
+            continue
+        seen[svc_id] = doc.position(path + ("id",))[0]
+        services.append(Service(svc_id, name or svc_id, len(services), group, description))
+    return tuple(services), frozenset(declared)

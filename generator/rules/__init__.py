@@ -1,0 +1,1 @@
+"""The rules: each reads one kind of record (or the whole repository) and yields findings."""

@@ -1,0 +1,154 @@
+"""Checks shared by the record rules: services lists, updates, ordering."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from ..fields import Fields, dotted
+from ..findings import did_you_mean
+from ..policy import Policy
+from ..records import TimelineEntry, Update
+from ..timestamps import iso_utc
+
+UPDATE_KEYS = ("at", "status", "message")
+TIMELINE_KEYS = ("at", "event")
+MESSAGE_MAX = 10_000
+
+
+def field_lines(f: Fields) -> dict[str, int]:
+    """Top-level key -> the line it was written on."""
+    return {path[0]: pos[0] for path, pos in f.doc.key_positions.items() if len(path) == 1}
+
+
+def read_services(f: Fields, policy: Policy, *, policy_usable: bool) -> list[str] | None:
+    """The record's `services:`: known, unique service ids (None after any finding)."""
+    items = f.sequence(("services",), required=True, non_empty=True)
+    if items is None:
+        return None
+    known = policy.service_ids
+    out: list[str] = []
+    ok = True
+    for i, item in enumerate(items):
+        path = ("services", i)
+        svc = f.as_text(path, item, max_len=64)
+        if svc is None:
+            ok = False
+        elif svc in out:
+            f.error(path, "duplicate-service", f"service `{svc}` is listed twice; list it once")
+            ok = False
+        elif svc not in known:
+            ok = False
+            if svc in policy.declared_service_ids or (not policy_usable and not known):
+                continue  # the catalogue itself has an error about it; don't repeat it here
+            hint = did_you_mean(svc, known)
+            f.error(path, "unknown-service", f"unknown service `{svc}`{hint}" + (
+                "" if hint else f"; add it to policy/services.yml or use one of: {', '.join(known)}"))
+        else:
+            out.append(svc)
+    return out if ok else None
+
+
+def check_severity(f: Fields, policy: Policy) -> str | None:
+    value = f.text(("severity",), max_len=64)
+    if value is None:
+        return None
+    if policy.severity(value) is not None:
+        return value
+    if value in policy.declared_severity_ids:
+        return None  # defined, but the policy's definition has an error (reported there)
+    known = policy.severity_ids
+    hint = did_you_mean(value, known)
+    f.error(("severity",), "unknown-severity",
+            f"unknown severity `{value}`{hint}" + ("" if hint else f"; the policy defines {', '.join(known) or 'none'}"))
+    return None
+
+
+def read_updates(f: Fields, statuses: Iterable[str]) -> tuple[list[Update], bool]:
+    """The valid entries of `updates:`, and whether every entry was valid."""
+    statuses = tuple(statuses)
+    items = f.sequence(("updates",), required=False)
+    if items is None:
+        return [], not f.present(("updates",))
+    ok = True
+    out: list[Update] = []
+    for i, _ in enumerate(items):
+        path = ("updates", i)
+        if f.mapping(path) is None:
+            ok = False
+            continue
+        f.unknown_keys(path, UPDATE_KEYS, what="update key")
+        at = f.timestamp(path + ("at",))
+        status = f.choice(path + ("status",), statuses, code="unknown-status", what="status")
+        message = f.text(path + ("message",), max_len=MESSAGE_MAX)
+        if at is None or status is None or message is None:
+            ok = False
+            continue
+        out.append(Update(at, status, message, f.doc.position(path)[0]))
+    return out, ok
+
+
+def read_timeline(f: Fields) -> tuple[list[TimelineEntry], bool]:
+    """The valid entries of `timeline:`, and whether every entry was valid."""
+    items = f.sequence(("timeline",), required=False)
+    if items is None:
+        return [], not f.present(("timeline",))
+    ok = True
+    out: list[TimelineEntry] = []
+    for i, _ in enumerate(items):
+        path = ("timeline", i)
+        if f.mapping(path) is None:
+            ok = False
+            continue
+        f.unknown_keys(path, TIMELINE_KEYS, what="timeline key")
+        at = f.timestamp(path + ("at",))
+        event = f.text(path + ("event",), max_len=MESSAGE_MAX)
+        if at is None or event is None:
+            ok = False
+            continue
+        out.append(TimelineEntry(at, event, f.doc.position(path)[0]))
+    return out, ok
+
+
+def check_chronology(f: Fields, key: str, entries: list, start: datetime | None, end: datetime | None,
+                     start_name: str, end_name: str, what: str) -> bool:
+    """Entries in order and inside [start, end]. Returns False after reporting a problem."""
+    ok = True
+    previous = None
+    written = f.get((key,))
+    count = len(written) if isinstance(written, list) else 0
+    index_of_line = {f.doc.position((key, j))[0]: j for j in range(count)}
+    for entry in entries:
+        i = index_of_line.get(entry.line, 0)
+        path = (key, i, "at")
+        if previous is not None and entry.at < previous.at:
+            f.error(path, f"{key.rstrip('s') if key == 'updates' else key}-order",
+                    f"{what} {i + 1} ({iso_utc(entry.at)}) is earlier than {what} {i} ({iso_utc(previous.at)}); "
+                    f"list {what}s oldest first")
+            ok = False
+        if start is not None and entry.at < start:
+            f.error(path, "out-of-window",
+                    f"{what} {i + 1} ({iso_utc(entry.at)}) is before `{start_name}` ({iso_utc(start)})")
+            ok = False
+        if end is not None and entry.at > end:
+            f.error(path, "out-of-window",
+                    f"{what} {i + 1} ({iso_utc(entry.at)}) is after `{end_name}` ({iso_utc(end)})")
+            ok = False
+        previous = entry
+    return ok
+
+
+def check_last_status(f: Fields, updates: list[Update], status: str | None) -> bool:
+    if not updates or status is None or updates[-1].status == status:
+        return True
+    last = len(updates) - 1
+    f.error(("updates", last, "status"), "last-update-status",
+            f"the last update says `{updates[-1].status}` but the record's `status` is `{status}`; "
+            f"they must agree (add an update with status `{status}`, or set `status: {updates[-1].status}`)")
+    return False
+
+
+__all__ = [
+    "check_chronology", "check_last_status", "check_severity", "dotted", "field_lines",
+    "read_services", "read_timeline", "read_updates",
+]

@@ -1,0 +1,183 @@
+"""Rules for one incident file (contract section 2) -> an Incident record, or findings."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from ..fields import Fields
+from ..findings import Finding, did_you_mean, one_of
+from ..policy import Policy
+from ..records import (IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines,
+                       impact_rank)
+from ..source import SourceFile
+from ..timestamps import iso_utc
+from .common import (check_chronology, check_last_status, check_severity, field_lines, read_services,
+                     read_timeline, read_updates)
+
+INCIDENT_KEYS = (
+    "type", "id", "title", "severity", "status", "services", "impact", "started_at", "detected_at",
+    "acknowledged_at", "identified_at", "mitigated_at", "resolved_at", "roles", "updates", "timeline",
+    "visibility", "tags",
+)
+HANDLE_MAX = 100
+TAG_MAX = 50
+
+
+def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
+                  policy_usable: bool = True) -> Incident | None:
+    f = Fields(src.front_matter, src.path, findings, policy.assume_timezone)
+    errors_before = _errors(findings)
+    f.unknown_keys((), INCIDENT_KEYS, what="field")
+
+    incident_id = f.identifier(("id",), what="incident id")
+    title = f.text(("title",), max_len=200)
+    severity = check_severity(f, policy)
+    status = f.choice(("status",), INCIDENT_STATUSES, code="unknown-status", what="status")
+    visibility = f.choice(("visibility",), VISIBILITIES, code="invalid-value", what="visibility",
+                          required=False) or "public"
+    services = read_services(f, policy, policy_usable=policy_usable)
+    impact = _read_impact(f, services, policy)
+    tags = tuple(f.text_list(("tags",), required=False, max_len=TAG_MAX) or ())
+
+    times = {}
+    for name in LIFECYCLE:
+        required = name in ("started_at", "detected_at")
+        times[name] = f.timestamp((name,), required=required)
+    _check_lifecycle_presence(f, status, times)
+    _check_order(f, times)
+
+    roles = _read_roles(f, policy)
+    if severity is not None:
+        _check_required_roles(f, policy, severity, tags, roles)
+
+    updates, updates_ok = read_updates(f, INCIDENT_STATUSES)
+    timeline, _ = read_timeline(f)
+    if visibility == "public" and updates_ok and not updates:
+        where = ("updates",) if f.present(("updates",)) else ()
+        f.error(where, "no-updates",
+                "a public incident needs at least one entry in `updates:` (what the status page says), "
+                "e.g. `- {at: ..., status: investigating, message: ...}`; or set `visibility: internal`")
+    check_chronology(f, "updates", updates, times["started_at"], times["resolved_at"],
+                     "started_at", "resolved_at", "update")
+    if updates_ok:
+        check_last_status(f, updates, status)
+    check_chronology(f, "timeline", timeline, times["started_at"], times["resolved_at"],
+                     "started_at", "resolved_at", "timeline entry")
+
+    if _errors(findings) != errors_before:
+        return None
+    return Incident(
+        id=incident_id, title=title, severity=severity, status=status, services=tuple(services),
+        impact=MappingProxyType(impact), started_at=times["started_at"], detected_at=times["detected_at"],
+        acknowledged_at=times["acknowledged_at"], identified_at=times["identified_at"],
+        mitigated_at=times["mitigated_at"], resolved_at=times["resolved_at"],
+        roles=MappingProxyType(roles), updates=tuple(updates), timeline=tuple(timeline),
+        visibility=visibility, tags=tags, body=src.body, body_line=src.body_line,
+        lines=Lines(src.path, src.front_matter.line, MappingProxyType(field_lines(f))),
+    )
+
+
+def _errors(findings: list[Finding]) -> int:
+    return sum(1 for x in findings if x.level == "error")
+
+
+def _read_impact(f: Fields, services: list[str] | None, policy: Policy) -> dict[str, str] | None:
+    value = f.get(("impact",))
+    if isinstance(value, dict):
+        mapping = f.mapping(("impact",))
+        if mapping is None:
+            return None
+        if not mapping:
+            f.error(("impact",), "empty-value", "`impact` names no service; give one impact or a map of them")
+            return None
+        out: dict[str, str] = {}
+        ok = True
+        for svc in mapping:
+            level = f.choice(("impact", svc), IMPACTS, code="unknown-impact", what="impact")
+            if level is None:
+                ok = False
+                continue
+            listed = f.get(("services",))
+            listed = [s for s in listed if isinstance(s, str)] if isinstance(listed, list) else []
+            if svc not in listed:
+                if svc not in policy.service_ids and svc not in policy.declared_service_ids:
+                    hint = did_you_mean(svc, policy.service_ids)
+                    f.error(("impact", svc), "unknown-service", f"unknown service `{svc}`{hint}", at_key=True)
+                    ok = False
+                    continue
+                hint = did_you_mean(svc, listed)
+                f.error(("impact", svc), "impact-service-not-listed",
+                        f"`impact` names `{svc}`, which is not in this incident's `services`{hint}"
+                        + ("" if hint else f"; add it to `services` or remove it here"), at_key=True)
+                ok = False
+                continue
+            out[svc] = level
+        if not ok or services is None:
+            return None if not ok else out
+        missing = [s for s in services if s not in out]
+        if missing:
+            f.warning(("impact",), "impact-incomplete",
+                      f"`impact` gives no level for {one_of(missing)}; they count as `degraded_performance` "
+                      "(add them to the map to say so)")
+            for svc in missing:
+                out[svc] = "degraded_performance"
+        return {s: out[s] for s in services}
+    level = f.choice(("impact",), IMPACTS, code="unknown-impact", what="impact")
+    if level is None or services is None:
+        return None
+    return {s: level for s in services}
+
+
+def _check_lifecycle_presence(f: Fields, status: str | None, times: dict) -> None:
+    if status is None:
+        return
+    if status != "investigating" and times["acknowledged_at"] is None and not f.present(("acknowledged_at",)):
+        f.error(("status",), "lifecycle-missing",
+                f"status is `{status}`, so `acknowledged_at` is required: when did a responder acknowledge?")
+    if status == "resolved" and times["resolved_at"] is None and not f.present(("resolved_at",)):
+        f.error(("status",), "lifecycle-missing",
+                "status is `resolved`, so `resolved_at` is required: when was it resolved?")
+    if status != "resolved" and f.present(("resolved_at",)):
+        f.error(("resolved_at",), "lifecycle-unexpected",
+                f"`resolved_at` is set but status is `{status}`; set `status: resolved` (with a final update) "
+                "or remove `resolved_at`", at_key=True)
+
+
+def _check_order(f: Fields, times: dict) -> None:
+    previous_name = None
+    for name in LIFECYCLE:
+        value = times[name]
+        if value is None:
+            continue
+        if previous_name is not None and value < times[previous_name]:
+            f.error((name,), "timestamp-order",
+                    f"`{name}` ({iso_utc(value)}) is earlier than `{previous_name}` "
+                    f"({iso_utc(times[previous_name])}); the order is " + " <= ".join(LIFECYCLE))
+        if previous_name is None or value >= times[previous_name]:
+            previous_name = name
+
+
+def _read_roles(f: Fields, policy: Policy) -> dict[str, str]:
+    """The valid `role: handle` entries (the others are findings)."""
+    out: dict[str, str] = {}
+    mapping = f.mapping(("roles",), required=False)
+    for role in mapping or ():
+        handle = f.text(("roles", role), max_len=HANDLE_MAX)
+        if role not in policy.roles:
+            hint = did_you_mean(role, policy.roles)
+            f.error(("roles", role), "unknown-role",
+                    f"unknown role `{role}`{hint}" + ("" if hint else f"; the policy's roles are {one_of(policy.roles)}"),
+                    at_key=True)
+        elif handle is not None:
+            out[role] = handle
+    return out
+
+
+def _check_required_roles(f: Fields, policy: Policy, severity: str, tags: tuple[str, ...],
+                          roles: dict[str, str]) -> None:
+    for role, why in policy.required_roles(severity, tags):
+        if role not in roles:
+            where = ("roles",) if f.present(("roles",)) else ()
+            line, col = f.doc.key_position(where) if where else (f.doc.line, 1)
+            f.findings.append(Finding(f.rel, line, col, "error", "missing-role",
+                                      f"{why} requires the role `{role}`; add `{role}: <handle>` under `roles:`"))

@@ -1,0 +1,420 @@
+"""The one reader of record and policy files.
+
+bytes -> front matter values + a path -> (line, column) map + body.
+
+YAML is parsed by libyaml (`yaml.CSafeLoader`) as an event stream, and the
+values are built here, iteratively, so that every key and value keeps its
+place in the file. Building from events (rather than `yaml.load`) is what lets
+the reader:
+
+* report tags (`!!python/object`, `!x`), anchors (`&a`) and aliases (`*a`) as
+  findings at their line, without ever constructing or expanding anything: a
+  billion-laughs file costs one pass over its text;
+* report a key given twice at its second occurrence (loaders keep the last);
+* stop at a nesting depth no record needs, before anything recursive runs;
+* keep the text of plain scalars that YAML 1.1 would turn into booleans,
+  numbers, nulls or timestamps, so the rules can say "quote it", take a number
+  as the text written, and parse timestamps with their offsets.
+
+Nothing here raises for anything a user wrote: every problem is a Finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev_mod
+
+from .findings import ERROR, Finding
+
+try:  # libyaml is what makes reading 10,000 files fast; PyYAML wheels ship it.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - only without libyaml
+    _Loader = yaml.SafeLoader
+
+# A record is at most a few levels deep (updates -> item -> message). Anything
+# much deeper is hostile or broken; refusing it early keeps libyaml and this
+# module far from any recursion limit.
+MAX_DEPTH = 32
+
+STR = "tag:yaml.org,2002:str"
+BOOL = "tag:yaml.org,2002:bool"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+NULL = "tag:yaml.org,2002:null"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MERGE = "tag:yaml.org,2002:merge"
+
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+Path = tuple  # of str (mapping keys) and int (sequence indexes)
+
+
+def resolve_plain(text: str) -> str:
+    """The YAML 1.1 tag libyaml's SafeLoader gives a plain scalar."""
+    for tag, regexp in _RESOLVERS.get(text[:1] if text else "", ()):
+        if regexp.match(text):
+            return tag
+    return STR
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """What was written for a plain scalar that YAML does not read as text."""
+
+    text: str
+    tag: str
+
+    @property
+    def kind(self) -> str:
+        """How YAML reads it, in words: boolean, null, number, timestamp..."""
+        name = self.tag.rsplit(":", 1)[-1]
+        return {"bool": "boolean", "int": "number", "float": "number", "timestamp": "date"}.get(name, name)
+
+
+@dataclass(slots=True)
+class Document:
+    """Parsed YAML with positions.
+
+    `data` holds plain values: dicts, lists, str, and bool/int/float/None for
+    plain scalars YAML 1.1 reads that way; timestamps stay text (the rules
+    parse them with their offsets). `positions[path]` is the 1-based
+    (line, column) of the value at `path`, `key_positions[path]` that of its
+    key; `scalars[path]` is the written text and tag of every plain scalar
+    that is not read as text. `line` is the line of the opening `---` (or 1).
+    """
+
+    data: Any
+    positions: dict = field(default_factory=dict)
+    key_positions: dict = field(default_factory=dict)
+    scalars: dict = field(default_factory=dict)
+    line: int = 1
+
+    def position(self, path: Path) -> tuple[int, int]:
+        """Where to report a problem with `path`: its value, else its key,
+        else the nearest enclosing value that exists, else the opening line."""
+        while True:
+            pos = self.positions.get(path) or self.key_positions.get(path)
+            if pos is not None:
+                return pos
+            if not path:
+                return (self.line, 1)
+            path = path[:-1]
+
+    def key_position(self, path: Path) -> tuple[int, int]:
+        return self.key_positions.get(path) or self.position(path)
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A record file: its front matter, its Markdown body and where each starts."""
+
+    path: str  # relative to the root, `/`-separated
+    front_matter: Document
+    body: str
+    body_line: int  # 1-based line of the body's first line
+
+
+class _Drop:
+    """Marks a mapping entry whose key could not be used (not text, or a repeat)."""
+
+
+_DROP = _Drop()
+
+
+def _finding(path: str, line: int, col: int, code: str, message: str) -> Finding:
+    return Finding(path, line, col, ERROR, code, message)
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | None, list[Finding]]:
+    """Build a Document from YAML `text` whose first line is file line `line_offset + 1`.
+
+    Returns (None, findings) when the text is not usable YAML at all.
+    """
+    findings: list[Finding] = []
+    positions: dict = {}
+    key_positions: dict = {}
+    scalars: dict = {}
+    root: Any = None
+    have_root = False
+    # Each frame: [container, path, pending_key] where pending_key is None while
+    # a mapping waits for a key, else the key (or _DROP) waiting for its value.
+    stack: list[list] = []
+    key_marks: dict = {}  # id(frame) -> (line, col) of the pending key
+
+    ScalarEvent = ev_mod.ScalarEvent
+    MappingStartEvent = ev_mod.MappingStartEvent
+    SequenceStartEvent = ev_mod.SequenceStartEvent
+    CollectionEndEvent = ev_mod.CollectionEndEvent
+    AliasEvent = ev_mod.AliasEvent
+    DocumentStartEvent = ev_mod.DocumentStartEvent
+    docs = 0
+
+    def place(value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> Path | None:
+        """Attach a finished value to its parent; return its path (None if dropped)."""
+        nonlocal root, have_root
+        if not stack:
+            root, have_root = value, True
+            positions[()] = (line, col)
+            if scalar is not None:
+                scalars[()] = scalar
+            return ()
+        frame = stack[-1]
+        container, cpath = frame[0], frame[1]
+        if isinstance(container, list):
+            p = cpath + (len(container),)
+            container.append(value)
+            positions[p] = (line, col)
+            if scalar is not None:
+                scalars[p] = scalar
+            return p
+        # mapping
+        if frame[2] is None:  # this value is a key
+            if not is_scalar:
+                findings.append(_finding(rel, line, col, "yaml-complex-key",
+                                         "a mapping key must be plain text, not a list or mapping"))
+                frame[2] = _DROP
+                return None
+            key = value
+            if scalar is not None:
+                if scalar.tag in (BOOL, NULL):
+                    findings.append(_finding(
+                        rel, line, col, "unquoted-boolean",
+                        f"the key `{scalar.text}` is read as a {scalar.kind}; quote it: `\"{scalar.text}\":`"))
+                    key = scalar.text
+                elif scalar.tag == MERGE:
+                    findings.append(_finding(
+                        rel, line, col, "yaml-merge-key",
+                        "merge keys (`<<`) are not supported; write the keys out in full"))
+                    frame[2] = _DROP
+                    return None
+                else:
+                    key = scalar.text  # a number (or date) as a key is the text written
+            if key in container or (cpath + (key,)) in key_positions:
+                first = key_positions.get(cpath + (key,))
+                where = f" (first given at line {first[0]})" if first else ""
+                findings.append(_finding(
+                    rel, line, col, "duplicate-key",
+                    f"the key `{key}` is given twice in this mapping{where}; keep one"))
+                frame[2] = _DROP
+                return None
+            frame[2] = key
+            key_marks[id(frame)] = (line, col)
+            return None
+        key = frame[2]
+        frame[2] = None
+        if key is _DROP:
+            return None
+        p = cpath + (key,)
+        container[key] = value
+        key_positions[p] = key_marks.pop(id(frame))
+        positions[p] = (line, col)
+        if scalar is not None:
+            scalars[p] = scalar
+        return p
+
+    def child_path() -> Path:
+        """The path a collection starting now will have (before it is placed)."""
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame[0], list):
+            return frame[1] + (len(frame[0]),)
+        if frame[2] is None or frame[2] is _DROP:
+            return frame[1] + ("<key>",)
+        return frame[1] + (frame[2],)
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            etype = type(event)
+            if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent or etype is AliasEvent:
+                mark = event.start_mark
+                line, col = mark.line + 1 + line_offset, mark.column + 1
+                if etype is AliasEvent:
+                    findings.append(_finding(
+                        rel, line, col, "yaml-alias",
+                        f"aliases (`*{event.anchor}`) are not allowed in records; write the value out"))
+                    place(None, line, col, None, True)
+                    continue
+                if event.anchor is not None:
+                    findings.append(_finding(
+                        rel, line, col, "yaml-anchor",
+                        f"anchors (`&{event.anchor}`) are not allowed in records; remove it"))
+                if event.tag is not None and not (etype is ScalarEvent and event.tag == "!"):
+                    findings.append(_finding(
+                        rel, line, col, "yaml-tag",
+                        f"YAML tags (`{event.tag}`) are not allowed in records; remove the tag"
+                        + (" and quote the value" if etype is ScalarEvent else "")))
+                if etype is ScalarEvent:
+                    value = event.value
+                    scalar = None
+                    if not event.style and event.implicit[0]:
+                        tag = resolve_plain(value)
+                        if tag != STR:
+                            scalar = Scalar(value, tag)
+                            if tag == BOOL:
+                                value = _BOOL_VALUES.get(value.lower(), value)
+                            elif tag == NULL:
+                                value = None
+                            elif tag == INT:
+                                value = _to_int(value)
+                            elif tag == FLOAT:
+                                value = _to_float(value)
+                            # timestamps, merge and value keys stay text
+                    place(value, line, col, scalar, True)
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    findings.append(_finding(
+                        rel, line, col, "yaml-too-deep",
+                        f"this YAML nests more than {MAX_DEPTH} levels deep; records never need that"))
+                    return None, findings
+                container: Any = {} if etype is MappingStartEvent else []
+                stack.append([container, child_path(), None, line, col])
+                continue
+            if isinstance(event, CollectionEndEvent):
+                frame = stack.pop()
+                key_marks.pop(id(frame), None)
+                place(frame[0], frame[3], frame[4], None, False)
+                continue
+            if etype is DocumentStartEvent:
+                docs += 1
+                if docs > 1:
+                    mark = event.start_mark
+                    findings.append(_finding(
+                        rel, mark.line + 1 + line_offset, mark.column + 1, "yaml-syntax",
+                        "a second YAML document starts here; a file holds one"))
+                    return None, findings
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        findings.append(_finding(rel, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}"))
+        return None, findings
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        char = exc.character
+        shown = f"0x{char:X}" if isinstance(char, int) else repr(char)
+        findings.append(_finding(
+            rel, line + line_offset, col, "yaml-syntax",
+            f"the character {shown} is not allowed in YAML; remove it"))
+        return None, findings
+    except yaml.YAMLError as exc:  # any other libyaml complaint
+        findings.append(_finding(rel, line_offset + 1, 1, "yaml-syntax", f"YAML error: {exc}"))
+        return None, findings
+
+    return Document(root if have_root else None, positions, key_positions, scalars, max(line_offset, 1)), findings
+
+
+def _to_int(text: str) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT, text))
+    except Exception:  # noqa: BLE001 - an odd YAML 1.1 int form: keep the text
+        return text
+
+
+def _to_float(text: str) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor().construct_yaml_float(yaml.ScalarNode(FLOAT, text))
+    except Exception:  # noqa: BLE001
+        return text
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Finding]]:
+    """UTF-8 (with or without a BOM) -> text with LF line ends, or a finding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [_finding(
+            rel, line, col, "encoding",
+            f"the file is not UTF-8 (byte 0x{data[exc.start]:02X} here); save it as UTF-8")]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]]:
+    """A record file (`---` front matter `---` body) -> SourceFile, or findings."""
+    text, findings = decode(data, rel)
+    if text is None:
+        return None, findings
+    if not text.strip():
+        return None, [_finding(rel, 1, 1, "empty-file",
+                               "the file is empty; a record starts with a `---` line, its YAML front matter, and `---`")]
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if first.rstrip() != "---":
+        return None, [_finding(rel, 1, 1, "no-front-matter",
+                               "a record must start with a `---` line followed by its YAML front matter and a closing `---`")]
+    # Find the closing `---` line without splitting the whole file.
+    start = first_end + 1
+    pos = start
+    close_at = -1
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        line_text = text[pos:] if nl < 0 else text[pos:nl]
+        if line_text.rstrip() == "---":
+            close_at = pos
+            break
+        if nl < 0:
+            break
+        pos = nl + 1
+    if close_at < 0:
+        return None, [_finding(rel, 1, 1, "unclosed-front-matter",
+                               "the front matter opened on line 1 is never closed; add a `---` line after it")]
+    fm_text = text[start:close_at]
+    nl = text.find("\n", close_at)
+    body = "" if nl < 0 else text[nl + 1:]
+    body_line = fm_text.count("\n") + 3  # opening line, front matter lines, closing line
+    doc, findings = parse_yaml(fm_text, rel, line_offset=1)
+    if doc is None:
+        return None, findings
+    doc.line = 1
+    if not isinstance(doc.data, dict):
+        what = "empty" if doc.data is None else f"a {_kind_name(doc.data)}"
+        line, col = doc.positions.get((), (2, 1)) if doc.data is not None else (1, 1)
+        findings.append(_finding(rel, line, col, "front-matter-not-mapping",
+                                 f"the front matter is {what}; it must be a mapping of `key: value` lines"))
+        return None, findings
+    return SourceFile(rel, doc, body, body_line), findings
+
+
+def read_yaml_file(data: bytes, rel: str) -> tuple[Document | None, list[Finding]]:
+    """A plain YAML file (the policy) -> Document whose data is a mapping, or findings."""
+    text, findings = decode(data, rel)
+    if text is None:
+        return None, findings
+    doc, findings = parse_yaml(text, rel, line_offset=0)
+    if doc is None:
+        return None, findings
+    doc.line = 1
+    if not isinstance(doc.data, dict):
+        what = "empty" if doc.data is None else f"a {_kind_name(doc.data)}"
+        line, col = doc.positions.get((), (1, 1))
+        findings.append(_finding(rel, line, col, "not-a-mapping",
+                                 f"the file is {what}; it must be a YAML mapping of `key: value` lines"))
+        return None, findings
+    return doc, findings
+
+
+def _kind_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "single value"

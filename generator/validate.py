@@ -1,0 +1,185 @@
+"""`incidents validate`: every file under incidents/ and policy/ against the contract.
+
+Reads the policy, then every record file, applies the rules of its type, then
+the rules across files; collects every finding (never stops at the first) and
+the records built from files without errors. Independent of the clock.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RootError
+from .findings import ERROR, Finding, count_levels, did_you_mean, sort_findings
+from .policy import Policy, load_policy
+from .records import RECORD_TYPES, Incident, Maintenance, Postmortem
+from .rules.incident import read_incident
+from .rules.maintenance import read_maintenance
+from .rules.postmortem import read_postmortem
+from .rules.repository import Declared, check_repository
+from .source import SourceFile, read_record
+
+INCIDENTS_DIR = "incidents"
+POLICY_DIR = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """The valid records of a root, in path order, and its policy."""
+
+    root: Path
+    policy: Policy
+    incidents: tuple[Incident, ...] = ()
+    postmortems: tuple[Postmortem, ...] = ()
+    maintenances: tuple[Maintenance, ...] = ()
+
+    def incident(self, incident_id: str) -> Incident | None:
+        for inc in self.incidents:
+            if inc.id == incident_id:
+                return inc
+        return None
+
+    def postmortem_for(self, incident_id: str) -> Postmortem | None:
+        for pm in self.postmortems:
+            if pm.incident == incident_id:
+                return pm
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    repository: Repository
+    findings: tuple[Finding, ...]
+    files: int
+    sources: dict = field(default_factory=dict)  # path -> SourceFile, for rules that need the text
+
+    @property
+    def errors(self) -> int:
+        return count_levels(self.findings)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count_levels(self.findings)[1]
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def check_root(root: Path) -> Path:
+    root = Path(root)
+    if not root.exists():
+        raise RootError(f"the root `{root}` does not exist")
+    if not root.is_dir():
+        raise RootError(f"the root `{root}` is not a folder")
+    if not (root / INCIDENTS_DIR).is_dir() and not (root / POLICY_DIR).is_dir():
+        raise RootError(f"`{root}` has neither a policy/ nor an incidents/ folder; "
+                        "run from your incidents repository or pass --root")
+    return root
+
+
+def record_files(root: Path) -> list[str]:
+    """Every record file under incidents/, as sorted `/`-separated paths relative to the root."""
+    base = root / INCIDENTS_DIR
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if not name.endswith(".md") or name == "README.md" or name.startswith("_"):
+                continue
+            out.append(f"{rel_dir}/{name}")
+    out.sort()
+    return out
+
+
+def validate_root(root: Path, *, keep_sources: bool = False) -> Report:
+    root = check_root(root)
+    loaded = load_policy(root)
+    policy = loaded.policy
+    findings: list[Finding] = list(loaded.findings)
+    usable = loaded.usable
+
+    incidents: list[Incident] = []
+    postmortems: list[Postmortem] = []
+    maintenances: list[Maintenance] = []
+    declared: list[Declared] = []
+    sources: dict[str, SourceFile] = {}
+    files = record_files(root)
+    for rel in files:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            findings.append(Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {exc.strerror}"))
+            continue
+        src, found = read_record(data, rel)
+        findings.extend(found)
+        if src is None:
+            continue
+        if keep_sources:
+            sources[rel] = src
+        kind = _record_type(src, findings)
+        if kind is None:
+            continue
+        try:
+            if kind == "incident":
+                record = read_incident(src, policy, findings, policy_usable=usable)
+                if record is not None:
+                    incidents.append(record)
+            elif kind == "maintenance":
+                record = read_maintenance(src, policy, findings, policy_usable=usable)
+                if record is not None:
+                    maintenances.append(record)
+            else:
+                record = read_postmortem(src, policy, findings)
+                if record is not None:
+                    postmortems.append(record)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+            findings.append(Finding(rel, 1, 1, ERROR, "internal-error",
+                                    f"the checker failed on this file ({type(exc).__name__}: {exc}); "
+                                    "please report it with the file attached"))
+            continue
+        declared_id = _declared(src, kind)
+        if declared_id is not None:
+            declared.append(declared_id)
+
+    cross, drop = check_repository(declared, policy, incidents, maintenances, postmortems)
+    findings.extend(cross)
+    if drop:
+        incidents = [r for r in incidents if r.path not in drop]
+        maintenances = [r for r in maintenances if r.path not in drop]
+        postmortems = [r for r in postmortems if r.path not in drop]
+    repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
+    return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files, sources)
+
+
+def _record_type(src: SourceFile, findings: list[Finding]) -> str | None:
+    data = src.front_matter.data
+    if "type" not in data:
+        return "incident"
+    value = data["type"]
+    if value in RECORD_TYPES:
+        return value
+    line, col = src.front_matter.position(("type",))
+    hint = did_you_mean(value, RECORD_TYPES) if isinstance(value, str) else ""
+    findings.append(Finding(src.path, line, col, ERROR, "unknown-type",
+                            f"unknown record type `{value}`{hint}"
+                            + ("" if hint else "; use `incident`, `postmortem` or `maintenance`")))
+    return None
+
+
+def _declared(src: SourceFile, kind: str) -> Declared | None:
+    doc = src.front_matter
+    key = "incident" if kind == "postmortem" else "id"
+    value = doc.data.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = doc.scalars[(key,)].text
+    if not isinstance(value, str) or not value:
+        return None
+    line, col = doc.position((key,))
+    severity = doc.data.get("severity") if kind == "incident" else None
+    return Declared(value, src.path, line, col, kind,
+                    severity if isinstance(severity, str) else None,
+                    has_action_items="action_items" in doc.data)
