@@ -1,0 +1,83 @@
+"""Every finding code, with its level and one line of meaning.
+
+Codes are stable: tools and people filter on them. The README's table of
+codes is generated from this list (`python -m generator.codes`) and a test
+checks that the two agree and that every code here is produced by some rule.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str]] = {
+    # Reading files
+    "encoding": ("error", "The file is not UTF-8."),
+    "empty-file": ("error", "The file is empty."),
+    "no-front-matter": ("error", "A record does not start with a `---` line."),
+    "unclosed-front-matter": ("error", "The front matter has no closing `---` line."),
+    "front-matter-not-mapping": ("error", "The front matter is empty, a list or a single value instead of `key: value` lines."),
+    "not-a-mapping": ("error", "A policy file is empty or not a mapping."),
+    "unreadable": ("error", "The file could not be read from disk."),
+    "yaml-syntax": ("error", "The YAML cannot be parsed (the message gives libyaml's reason)."),
+    "yaml-tag": ("error", "A YAML tag (`!!python/...`, `!x`): nothing in a record is ever constructed."),
+    "yaml-anchor": ("error", "A YAML anchor (`&a`): nothing in a record is ever expanded."),
+    "yaml-alias": ("error", "A YAML alias (`*a`): nothing in a record is ever expanded."),
+    "yaml-merge-key": ("error", "A merge key (`<<`): write the keys out."),
+    "yaml-complex-key": ("error", "A mapping key that is a list or a mapping."),
+    "yaml-too-deep": ("error", "YAML nested deeper than any record needs."),
+    "duplicate-key": ("error", "A key given twice in one mapping (reported at the second)."),
+    # Field types
+    "missing-field": ("error", "A required field is missing (reported at the mapping that lacks it)."),
+    "empty-value": ("error", "A field is present but empty."),
+    "wrong-type": ("error", "A field has the wrong type (text, list, mapping, boolean)."),
+    "unquoted-boolean": ("error", "A bare `yes`/`no`/`on`/`off`/`true`/`false`/`null` where text is expected: quote it."),
+    "text-too-long": ("error", "Text longer than the field allows."),
+    "invalid-id": ("error", "An id that does not match `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`."),
+    "invalid-timestamp": ("error", "Not a timestamp, or an impossible date or time."),
+    "naive-timestamp": ("error", "A timestamp without a UTC offset (and no `assume_timezone`)."),
+    "invalid-date": ("error", "Not a `YYYY-MM-DD` date, or an impossible one."),
+    "invalid-duration": ("error", "Not a duration such as `15m`, `4h`, `2d` or `PT15M`."),
+    "invalid-url": ("error", "An action item's `link` is not a URL."),
+    "invalid-value": ("error", "A value outside its field's allowed set (visibility, mttr_from...)."),
+    "unknown-field": ("warning", "A key the format does not know (with a suggestion when one is close)."),
+    "unknown-type": ("error", "`type` is not `incident`, `postmortem` or `maintenance`."),
+    # Policy
+    "policy-missing": ("error", "`policy/policy.yml` or `policy/services.yml` is missing."),
+    "invalid-timezone": ("error", "`assume_timezone` is not an IANA time zone."),
+    "duplicate-id": ("error", "An id used twice: severities, services, roles, or records across the repository."),
+    "unknown-role": ("error", "A role the policy's `roles:` does not list."),
+    "postmortem-never-due": ("warning", "A severity requires postmortems but sets no `due_within`."),
+    # Incidents and maintenance
+    "unknown-severity": ("error", "A severity the policy does not define."),
+    "unknown-status": ("error", "A status outside the record's lifecycle."),
+    "unknown-service": ("error", "A service not in `policy/services.yml`."),
+    "duplicate-service": ("error", "A service listed twice in one record."),
+    "unknown-impact": ("error", "An impact other than degraded_performance, partial_outage, major_outage."),
+    "impact-service-not-listed": ("error", "The impact map names a service the incident's `services` does not list."),
+    "impact-incomplete": ("warning", "The impact map leaves out some of the incident's services."),
+    "lifecycle-missing": ("error", "A lifecycle timestamp the status requires is missing (`acknowledged_at`, `resolved_at`)."),
+    "lifecycle-unexpected": ("error", "`resolved_at` is set while the incident is not resolved."),
+    "timestamp-order": ("error", "Lifecycle timestamps out of order (started <= detected <= acknowledged <= ...), or a window that ends before it starts."),
+    "no-updates": ("error", "A public incident without any public update."),
+    "update-order": ("error", "Updates not listed oldest first."),
+    "timeline-order": ("error", "Timeline entries not listed oldest first."),
+    "out-of-window": ("error", "An update or timeline entry before `started_at` or after `resolved_at`."),
+    "last-update-status": ("error", "The last update's status differs from the record's `status`."),
+    "missing-role": ("error", "A role required by the severity (or by a tag, via `roles_for_tags`) is not filled."),
+    # Postmortems
+    "unknown-incident": ("error", "A postmortem names an incident that does not exist."),
+    "duplicate-postmortem": ("error", "A second postmortem for the same incident."),
+    "unknown-priority": ("error", "An action item priority the policy's `priorities:` does not list."),
+    # Robustness
+    "internal-error": ("error", "A bug in the checker; the other files are still checked. Please report it."),
+}
+
+
+def codes_table() -> str:
+    """The README's table of codes."""
+    lines = ["| code | level | meaning |", "|---|---|---|"]
+    for code, (level, meaning) in CODES.items():
+        lines.append(f"| `{code}` | {level} | {meaning} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(codes_table())
