@@ -68,6 +68,18 @@ CODES: dict[str, tuple[str, str]] = {
     "unknown-priority": ("error", "An action item priority the policy's `priorities:` does not list."),
     # Robustness
     "internal-error": ("error", "A bug in the checker; the other files are still checked. Please report it."),
+    # Gates (`incidents check`): errors once due / while open; the same code is a warning before
+    # a postmortem is due, and for cadence misses of the past (see the README's `incidents check`).
+    "postmortem-missing": ("error", "A severity requires a postmortem and none exists once it is due (`resolved_at` + `due_within` <= as-of; a warning before)."),
+    "postmortem-unpublished": ("error", "A required postmortem is due and its status is not `published` (a warning before)."),
+    "postmortem-section-missing": ("error", "A due postmortem lacks a required `## Section` heading (a warning before)."),
+    "postmortem-section-empty": ("error", "A due postmortem's required section has no text (a warning before)."),
+    "postmortem-placeholder": ("error", "A due postmortem still holds a placeholder such as `TBD` (a warning before)."),
+    "action-item-incomplete": ("error", "A due postmortem's action item lacks an owner, a due date or a priority (a warning before)."),
+    "action-item-overdue": ("error", "An action item still `open` after its `due` date (before the as-of date, UTC)."),
+    "update-overdue": ("error", "An open public incident's last update (or detection) is older than `update_every`."),
+    "first-update-late": ("error", "The first public update came later than `first_update_within` after `detected_at` (a warning once resolved)."),
+    "update-gap": ("warning", "Two consecutive public updates further apart than `update_every` (a past cadence miss)."),
 }
 
 

@@ -12,6 +12,8 @@ import sys
 import click
 
 from .. import __version__
+from .check_cmd import check
+from .metrics_cmd import metrics
 from .validate_cmd import schema, validate
 
 
@@ -31,6 +33,8 @@ def cli() -> None:
 
 cli.add_command(validate)
 cli.add_command(schema)
+cli.add_command(check)
+cli.add_command(metrics)
 
 
 def main() -> None:
