@@ -12,6 +12,7 @@ import sys
 import click
 
 from .. import __version__
+from .authoring_cmd import new, postmortem, update
 from .check_cmd import check
 from .metrics_cmd import metrics
 from .validate_cmd import schema, validate
@@ -33,6 +34,9 @@ def cli() -> None:
 
 cli.add_command(validate)
 cli.add_command(schema)
+cli.add_command(new)
+cli.add_command(update)
+cli.add_command(postmortem)
 cli.add_command(check)
 cli.add_command(metrics)
 

@@ -1,0 +1,63 @@
+"""Run the foundation's rules on candidate bytes before they are written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ..findings import ERROR, Finding, sort_findings
+from ..policy import LoadedPolicy, load_policy
+from ..rules.incident import read_incident
+from ..rules.postmortem import read_postmortem
+from ..source import SourceFile, read_record
+from ..timestamps import TimestampError, parse_timestamp
+from ..validate import check_root
+from . import AuthoringError
+
+
+def load(root: Path) -> tuple[Path, LoadedPolicy]:
+    """The root (checked) and its policy; a policy that cannot be used stops here."""
+    root = check_root(Path(root))
+    loaded = load_policy(root)
+    if not loaded.usable or not loaded.policy.severities:
+        errors = tuple(f for f in loaded.findings if f.level == ERROR)
+        raise AuthoringError("the policy cannot be used (fix policy/ first; `incidents validate` lists why)",
+                             errors)
+    return root, loaded
+
+
+def parse_at(text: str | None, loaded: LoadedPolicy, now: datetime) -> datetime:
+    """--at TIMESTAMP (or `now` to the second) as an aware datetime; TimestampError if unusable."""
+    if text is None:
+        return now.replace(microsecond=0)
+    return parse_timestamp(text, loaded.policy.assume_timezone)
+
+
+def errors_of(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sort_findings(f for f in findings if f.level == ERROR))
+
+
+def check_incident_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple[SourceFile | None, tuple[Finding, ...]]:
+    """The source and the error findings the incident rules give for `data` as file `rel`."""
+    src, findings = read_record(data, rel)
+    if src is None:
+        return None, errors_of(findings)
+    findings = list(findings)
+    if src.front_matter.data.get("type", "incident") != "incident":
+        findings.append(Finding(rel, 1, 1, ERROR, "unknown-type", "this is not an incident record"))
+        return src, errors_of(findings)
+    read_incident(src, loaded.policy, findings, policy_usable=loaded.usable)
+    return src, errors_of(findings)
+
+
+def check_postmortem_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple[Finding, ...]:
+    src, findings = read_record(data, rel)
+    if src is None:
+        return errors_of(findings)
+    findings = list(findings)
+    read_postmortem(src, loaded.policy, findings)
+    return errors_of(findings)
+
+
+__all__ = ["AuthoringError", "TimestampError", "check_incident_bytes",
+           "check_postmortem_bytes", "errors_of", "load", "parse_at"]

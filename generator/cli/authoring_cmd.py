@@ -1,0 +1,177 @@
+"""`incidents new`, `incidents update`, `incidents postmortem`: writing records."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import fatal_errors_exit_2, root_option
+
+
+def _fail(exc) -> None:
+    """Print the findings (as `validate` would) and the one-line reason; exit 1."""
+    from ..output import format_text
+
+    if exc.findings:
+        text = format_text(list(exc.findings), 1)
+        click.echo("".join(text.splitlines(keepends=True)[:-1]), err=True, nl=False)
+    click.echo(f"Error: {exc.message}", err=True)
+    sys.exit(1)
+
+
+def _at(at_text, loaded):
+    from datetime import datetime, timezone
+
+    from ..authoring.checks import parse_at
+    from ..timestamps import TimestampError
+
+    try:
+        return parse_at(at_text, loaded, datetime.now(timezone.utc))
+    except TimestampError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--at'") from None
+
+
+def _pairs(values, flag: str, what: str) -> dict:
+    out: dict[str, str] = {}
+    for raw in values:
+        key, sep, value = raw.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise click.BadParameter(f"`{raw}` is not {what}", param_hint=f"'{flag}'")
+        if key in out:
+            raise click.BadParameter(f"`{key}` is given twice", param_hint=f"'{flag}'")
+        out[key] = value
+    return out
+
+
+IMPACT_HELP = ("degraded_performance, partial_outage or major_outage (default degraded_performance); "
+               "or SERVICE=IMPACT, repeated, for a per-service map.")
+
+
+@click.command("new")
+@click.option("--severity", "-s", required=True, help="A severity id from policy/policy.yml, e.g. SEV-2.")
+@click.option("--title", "-t", required=True, help="The public title.")
+@click.option("--service", "services", multiple=True, required=True, help="An affected service id (repeat).")
+@click.option("--impact", "impacts", multiple=True, help=IMPACT_HELP)
+@click.option("--role", "roles", multiple=True, metavar="ROLE=HANDLE", help="Fill a role, e.g. commander=alice (repeat).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat); tags can require roles (roles_for_tags).")
+@click.option("--internal", is_flag=True, help="visibility: internal (never on the public pages); no update needed.")
+@click.option("--message", "-m", help="The first public update (default: a sensible 'We are investigating ...').")
+@click.option("--at", "at_text", metavar="TIMESTAMP", help="started_at = detected_at = first update (default now, UTC).")
+@click.option("--id", "incident_id", help="The id (default: the next free INC-<year>-<NNNN>).")
+@root_option
+@fatal_errors_exit_2
+def new(severity, title, services, impacts, roles, tags, internal, message, at_text, incident_id, root):
+    """Declare an incident: write incidents/<year>/<id>.md and print its path.
+
+    Status investigating, started_at = detected_at = --at, one public update.
+    Only a file that validates is written (a required role that is missing is
+    an error naming it), and an existing file is never overwritten.
+
+    \b
+    Examples:
+      incidents new -s SEV-2 -t "Checkout errors" --service payments \\
+          --impact partial_outage --role commander=alice --role tech_lead=bob --role comms_lead=carol
+      incidents new -s SEV-3 -t "Slow search" --service search --role commander=lena.m \\
+          --at 2026-02-10T14:30:00Z -m "Search is slower than usual; we are looking into it."
+    """
+    from ..authoring import AuthoringError
+    from ..authoring.checks import load
+    from ..authoring.new import NewIncident, create_incident
+    from ..records import IMPACTS
+
+    root, loaded = _load_or_fail(load, root)
+    at = _at(at_text, loaded)
+    impact: str | dict = "degraded_performance"
+    if len(impacts) == 1 and "=" not in impacts[0]:
+        impact = impacts[0]
+        if impact not in IMPACTS:
+            raise click.BadParameter(f"`{impact}` is not one of {', '.join(IMPACTS)}", param_hint="'--impact'")
+    elif impacts:
+        impact = _pairs(impacts, "--impact", "SERVICE=IMPACT")
+        for level in impact.values():
+            if level not in IMPACTS:
+                raise click.BadParameter(f"`{level}` is not one of {', '.join(IMPACTS)}", param_hint="'--impact'")
+    req = NewIncident(
+        severity=severity, title=title, services=tuple(dict.fromkeys(services)), at=at, impact=impact,
+        roles=_pairs(roles, "--role", "ROLE=HANDLE"), message=message, incident_id=incident_id,
+        tags=tuple(tags), visibility="internal" if internal else "public",
+    )
+    try:
+        rel = create_incident(root, loaded, req)
+    except AuthoringError as exc:
+        _fail(exc)
+    click.echo(rel)
+
+
+def _load_or_fail(load, root):
+    from ..authoring import AuthoringError
+
+    try:
+        return load(root)
+    except AuthoringError as exc:
+        _fail(exc)
+
+
+@click.command("update")
+@click.argument("incident_id", metavar="ID")
+@click.option("--status", required=True, type=click.Choice(["investigating", "identified", "monitoring", "resolved"]),
+              help="The incident's new status.")
+@click.option("--message", "-m", required=True, help="The public update's text.")
+@click.option("--at", "at_text", metavar="TIMESTAMP", help="When (default now, UTC).")
+@root_option
+@fatal_errors_exit_2
+def update(incident_id, status, message, at_text, root):
+    """Append a public update to incident ID and set its status.
+
+    Fills the lifecycle timestamp that is still empty (acknowledged_at on
+    leaving investigating, identified_at, mitigated_at for monitoring,
+    resolved_at). Every other byte of the file is kept: comments, quoting,
+    key order, flow lists, CRLF, the body. A result that would not validate is
+    refused with the findings, and the file is left untouched.
+
+    \b
+    Examples:
+      incidents update INC-2026-0042 --status identified -m "A bad deploy; rolling back."
+      incidents update INC-2026-0042 --status resolved -m "Fixed." --at 2026-02-10T16:05:00Z
+    """
+    from ..authoring import AuthoringError
+    from ..authoring.checks import load
+    from ..authoring.update import update_incident
+
+    root, loaded = _load_or_fail(load, root)
+    at = _at(at_text, loaded)
+    try:
+        rel = update_incident(root, loaded, incident_id, status, message, at)
+    except AuthoringError as exc:
+        _fail(exc)
+    click.echo(rel)
+
+
+@click.command("postmortem")
+@click.argument("incident_id", metavar="ID")
+@click.option("--author", "authors", multiple=True, metavar="HANDLE",
+              help="An author (repeat; default: the incident's commander).")
+@root_option
+@fatal_errors_exit_2
+def postmortem(incident_id, authors, root):
+    """Write a draft postmortem beside incident ID (<id>.postmortem.md) and print its path.
+
+    The draft has the policy's required sections as headings, each with a
+    placeholder, and an action-item template; it refuses if a postmortem exists.
+
+    \b
+    Example:
+      incidents postmortem INC-2026-0042 --author alice --author bob
+    """
+    from ..authoring import AuthoringError
+    from ..authoring.checks import load
+    from ..authoring.postmortem import create_postmortem
+
+    root, loaded = _load_or_fail(load, root)
+    try:
+        rel = create_postmortem(root, loaded, incident_id, list(dict.fromkeys(authors)))
+    except AuthoringError as exc:
+        _fail(exc)
+    click.echo(rel)
