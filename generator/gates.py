@@ -208,7 +208,8 @@ def _postmortem_gates(inc: Incident, sev: Severity, pm: Postmortem | None, polic
         when = "not due yet (the incident is still open)" if inc.resolved_at is None \
             else f"never due (severity `{sev.id}` sets no `due_within`)"
     elif is_due:
-        when = f"was due {iso_utc(due_at)}, {_ago(as_of - due_at)} ago"
+        late = as_of - due_at
+        when = f"was due {iso_utc(due_at)}" + (f", {_ago(late)} ago" if late >= timedelta(seconds=1) else "")
     else:
         when = f"is due {iso_utc(due_at)}, in {_ago(due_at - as_of)}"
     if pm is None:

@@ -1,0 +1,268 @@
+"""`incidents metrics` and `incidents check` through the click CLI: formats and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+POLICY = """\
+severities:
+  - id: SEV-1
+    name: Critical
+    acknowledge_within: 15m
+    resolve_within: 1h
+    update_every: 30m
+    postmortem: {required: true, due_within: 48h}
+  - id: SEV-2
+    name: Major
+roles: [commander]
+priorities: [P1]
+postmortem:
+  required_sections: [Summary]
+  placeholders: ["TBD"]
+"""
+
+SERVICES = "services:\n  - id: api\n    name: API\n  - id: web\n    name: Web\n"
+
+
+def incident(inc_id, started, acknowledged, resolved, severity="SEV-1", services="[api]", extra=""):
+    return f"""---
+id: {inc_id}
+title: Incident {inc_id}
+severity: {severity}
+status: resolved
+services: {services}
+impact: major_outage
+started_at: {started}
+detected_at: {started}
+acknowledged_at: {acknowledged}
+resolved_at: {resolved}
+updates:
+  - at: {resolved}
+    status: resolved
+    message: "Fixed; 100% back, see https://example.com/a,b"
+{extra}---
+
+Narrative.
+"""
+
+
+# A: SEV-1 started 2026-01-05T10:00Z, MTTA 10, MTTR 40; B: SEV-1 started 2026-02-10T09:00Z, MTTA 20, MTTR 80
+# SEV-1: count 2, MTTA median 15, MTTR median 60, mean 60, p90 40 + 0.9*40 = 76; ack 50%, resolve 50%
+A = incident("A", "2026-01-05T10:00:00Z", "2026-01-05T10:10:00Z", "2026-01-05T10:40:00Z",
+             services="[api, web]")
+B = incident("B", "2026-02-10T09:00:00Z", "2026-02-10T09:20:00Z", "2026-02-10T10:20:00Z")
+PM_B = """---
+type: postmortem
+incident: B
+status: published
+date: 2026-02-11
+authors: [alice]
+action_items: []
+---
+## Summary
+
+A bad deploy.
+"""
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "incidents").mkdir()
+    (tmp_path / "policy" / "policy.yml").write_text(POLICY)
+    (tmp_path / "policy" / "services.yml").write_text(SERVICES)
+    (tmp_path / "incidents" / "A.md").write_text(A)
+    (tmp_path / "incidents" / "B.md").write_text(B)
+    (tmp_path / "incidents" / "B.postmortem.md").write_text(PM_B)
+    return tmp_path
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+# -- metrics ------------------------------------------------------------------
+
+
+def test_metrics_json_is_the_contract_shape(root):
+    result = run("metrics", "--root", root, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["groups"]
+    sev1, sev2 = doc["groups"]
+    assert sev1 == {"key": "SEV-1", "count": 2, "mttd_median_min": 0.0, "mtta_median_min": 15.0,
+                    "mtti_median_min": None, "mttr_median_min": 60.0, "mttr_mean_min": 60.0,
+                    "mttr_p90_min": 76.0, "ack_within_target_pct": 50.0, "resolve_within_target_pct": 50.0,
+                    "detect_within_target_pct": None}
+    assert sev2["key"] == "SEV-2" and sev2["count"] == 0 and sev2["mttr_median_min"] is None
+
+
+@pytest.mark.parametrize("by, keys", [("severity", ["SEV-1", "SEV-2"]), ("service", ["api", "web"]),
+                                      ("month", ["2026-01", "2026-02"]), ("quarter", ["2026-Q1"])])
+def test_metrics_every_grouping(root, by, keys):
+    doc = json.loads(run("metrics", "--root", root, "--by", by, "--format", "json").stdout)
+    assert [g["key"] for g in doc["groups"]] == keys
+    assert ("mtbf_mean_min" in doc["groups"][0]) == (by == "service")
+
+
+def test_metrics_by_service_mtbf(root):
+    doc = json.loads(run("metrics", "--root", root, "--by", "service", "--format", "json").stdout)
+    api, web = doc["groups"]
+    # api: A 2026-01-05T10:00Z -> B 2026-02-10T09:00Z = 35 d 23 h = 51780 min
+    assert (api["count"], api["mtbf_mean_min"]) == (2, 51780.0)
+    assert (web["count"], web["mtbf_mean_min"]) == (1, None)
+
+
+@pytest.mark.parametrize("since, until, count", [
+    ("2026-02-10T09:00:00Z", None, 1),    # inclusive
+    ("2026-02-10T09:00:01Z", None, 0),
+    (None, "2026-02-10T09:00:00Z", 1),    # exclusive
+    (None, "2026-02-11", 2),              # a date is midnight UTC
+    ("2026-01-01", "2026-02-01", 1),
+])
+def test_metrics_since_until(root, since, until, count):
+    args = ["metrics", "--root", root, "--format", "json"]
+    args += ["--since", since] if since else []
+    args += ["--until", until] if until else []
+    doc = json.loads(run(*args).stdout)
+    assert doc["groups"][0]["count"] == count
+
+
+def test_metrics_csv_has_a_header_row(root):
+    result = run("metrics", "--root", root, "--format", "csv", "--by", "service")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:3] == ["key", "count", "mttd_median_min"] and rows[0][-1] == "mtbf_mean_min"
+    assert rows[1][0] == "api" and rows[1][-1] == "51780.0"
+    assert rows[2][0] == "web" and rows[2][-1] == ""  # null -> empty cell
+
+
+def test_metrics_text_table(root):
+    result = run("metrics", "--root", root)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["severity", "count"]
+    assert lines[2].split()[:2] == ["SEV-1", "2"] and "76.0" in lines[2]
+    assert lines[3].split()[:3] == ["SEV-2", "0", "-"]
+    assert "2 incidents" in result.stdout and "MTTR from started_at" in result.stdout
+
+
+def test_metrics_refuses_broken_records(root):
+    (root / "incidents" / "C.md").write_text("---\nid: C\n---\n")
+    result = run("metrics", "--root", root, "--format", "json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "incidents/C.md:" in result.stderr and "missing-field" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--since", "--until"])
+def test_metrics_bad_date_is_exit_2_in_one_line(root, flag):
+    result = run("metrics", "--root", root, flag, "2026-13-01")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and flag in result.stderr
+
+
+def test_metrics_missing_root_is_exit_2(tmp_path):
+    result = run("metrics", "--root", tmp_path / "nope")
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_metrics_root_without_incidents(root):
+    for p in (root / "incidents").iterdir():
+        p.unlink()
+    doc = json.loads(run("metrics", "--root", root, "--format", "json", "--by", "month").stdout)
+    assert doc == {"groups": []}
+    result = run("metrics", "--root", root)
+    assert result.exit_code == 0 and "0 incidents" in result.stdout
+
+
+# -- check --------------------------------------------------------------------
+
+# A is SEV-1, resolved 2026-01-05T10:40Z: its postmortem (none) is due 2026-01-07T10:40Z.
+
+
+def test_check_before_due_warns_and_exits_0(root):
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:39:59Z")
+    assert result.exit_code == 0
+    assert "incidents/A.md:11:1: warning postmortem-missing A:" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "0 errors, 1 warning in 5 files"
+
+
+def test_check_strict_makes_the_warning_fail(root):
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:39:59Z", "--strict")
+    assert result.exit_code == 1
+
+
+def test_check_at_due_fails_text(root):
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:40:00Z")
+    assert result.exit_code == 1
+    assert "incidents/A.md:11:1: error postmortem-missing A:" in result.stdout
+
+
+def test_check_json(root):
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:40:00Z", "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["summary"] == {"files": 5, "errors": 1, "warnings": 0}
+    (finding,) = doc["findings"]
+    assert finding["path"] == "incidents/A.md" and finding["line"] == 11 and finding["column"] == 1
+    assert finding["level"] == "error" and finding["code"] == "postmortem-missing"
+    assert finding["message"].startswith("A: ")
+
+
+def test_check_github(root):
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:40:00Z", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=incidents/A.md,line=11,col=1,title=postmortem-missing::A: ")
+    assert "2026-01-07T10%3A40" not in result.stdout  # `:` is escaped in properties, not in the message
+
+
+def test_check_includes_validate_findings(root):
+    (root / "incidents" / "B.md").write_text(B.replace("title:", "colour: red\ntitle:"))
+    result = run("check", "--root", root, "--as-of", "2026-01-07T10:40:00Z")
+    assert "warning unknown-field" in result.stdout and "error postmortem-missing" in result.stdout
+
+
+def test_check_clean_root_exits_0(root):
+    (root / "incidents" / "A.md").write_text(A.replace("severity: SEV-1", "severity: SEV-2"))
+    result = run("check", "--root", root, "--as-of", "2030-01-01T00:00:00Z")
+    assert result.exit_code == 0
+    assert result.stdout == "0 errors, 0 warnings in 5 files\n"
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-01-07T10:40:00", "2026-02-30"])
+def test_check_bad_as_of_is_exit_2_in_one_line(root, bad):
+    result = run("check", "--root", root, "--as-of", bad)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "--as-of" in result.stderr
+
+
+def test_check_as_of_date_is_midnight_utc(root):
+    assert run("check", "--root", root, "--as-of", "2026-01-07").exit_code == 0
+    assert run("check", "--root", root, "--as-of", "2026-01-08").exit_code == 1
+
+
+def test_check_defaults_to_now(root):
+    # Years after every date in the root: the missing postmortem is long due.
+    result = run("check", "--root", root)
+    assert result.exit_code == 1 and "error postmortem-missing" in result.stdout
+
+
+def test_validate_does_not_import_pandas():
+    code = ("import sys; from generator.cli import cli; "
+            "sys.argv=['incidents','validate','--help']\n"
+            "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"
