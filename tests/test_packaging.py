@@ -1,0 +1,41 @@
+"""`pip install .` gives the console script, the MkDocs plugin entry point and the templates."""
+
+from __future__ import annotations
+
+import configparser
+import subprocess
+import sys
+import zipfile
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_entry_points_are_registered_in_this_environment():
+    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
+    assert scripts.get("incidents") == "generator.cli:main"
+    plugins = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
+    assert plugins.get("incidents") == "generator.site.plugin:IncidentsPlugin"
+
+
+@pytest.mark.slow
+def test_wheel_holds_package_templates_and_entry_points(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    wheel = next(tmp_path.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        ep_name = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        parser = configparser.ConfigParser()
+        parser.read_string(zf.read(ep_name).decode())
+    assert parser["console_scripts"]["incidents"] == "generator.cli:main"
+    assert parser["mkdocs.plugins"]["incidents"] == "generator.site.plugin:IncidentsPlugin"
+    assert "generator/cli/__init__.py" in names
+    assert any(n.startswith("generator/site/templates/") for n in names), "templates ship in the wheel"
+    assert not any(n.startswith(("tests/", "incidents/", "benchmarks/")) for n in names)
