@@ -227,7 +227,9 @@ def plan_update(data: bytes, rel: str, status: str, message: str, at: datetime) 
             if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
                 anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
         after = _after_value(ed, doc, nodes, (anchor_key,))
-        ed.insert_lines(after, [f"{indent}{key}: {at_text}" for key in fill])
+        anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
+        style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
+        ed.insert_lines(after, [f"{indent}{key}: {_at_text(at_text, style)}" for key in fill])
         for key in fill:
             expected[key] = at_text
 

@@ -1,0 +1,181 @@
+"""`incidents update`: golden round trips on hand-written files, and refusals that leave the file untouched."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.validate import validate_root
+
+FIXTURES = Path(__file__).parent / "fixtures" / "roundtrip"
+CASES = yaml.safe_load((FIXTURES / "cases.yml").read_text(encoding="utf-8"))
+
+
+def make_root(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "policy", root / "policy")
+    (root / "incidents" / "2026").mkdir(parents=True)
+    shutil.copyfile(FIXTURES / f"{name}.before.md", root / "incidents" / "2026" / f"{name}.md")
+    return root
+
+
+def run_update(root: Path, incident_id: str, status: str, message: str, at: str | None):
+    args = ["update", incident_id, "--status", status, "-m", message, "--root", str(root)]
+    if at is not None:
+        args += ["--at", at]
+    return CliRunner().invoke(cli, args)
+
+
+def changed_lines(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
+    """(removed, added) lines of a line diff, line ends kept."""
+    a = before.decode("utf-8").splitlines(keepends=True)
+    b = after.decode("utf-8").splitlines(keepends=True)
+    removed, added = [], []
+    for line in difflib.ndiff(a, b):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+def test_there_are_at_least_ten_hand_written_styles():
+    assert len(CASES) >= 10
+    for name in CASES:
+        assert (FIXTURES / f"{name}.before.md").is_file()
+        assert (FIXTURES / f"{name}.after.md").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_before_validates(tmp_path, name):
+    report = validate_root(make_root(tmp_path, name))
+    assert report.errors == 0, [str(f) for f in report.findings]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_round_trip(tmp_path, name):
+    case = CASES[name]
+    root = make_root(tmp_path, name)
+    path = root / "incidents" / "2026" / f"{name}.md"
+    before = path.read_bytes()
+
+    result = run_update(root, case["id"], case["status"], case["message"], case["at"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"incidents/2026/{name}.md"
+
+    after = path.read_bytes()
+    assert after == (FIXTURES / f"{name}.after.md").read_bytes()
+
+    # Only the status line may change (plus the line of a flow list that gets `, {...}`); the rest is added lines.
+    removed, added = changed_lines(before, after)
+    flow = name.startswith(("flow_updates", "internal_empty"))
+    assert len(removed) == (2 if flow else 1), removed
+    assert any(line.lstrip().lstrip("'\"").startswith("status:") for line in removed)
+    assert added
+    # A BOM and the line-end style survive.
+    assert after.startswith(b"\xef\xbb\xbf") == before.startswith(b"\xef\xbb\xbf")
+    if b"\r\n" in before:
+        assert after.count(b"\n") == after.count(b"\r\n")
+
+    # The result validates and says what was asked.
+    report = validate_root(root)
+    assert report.errors == 0, [str(f) for f in report.findings]
+    incident = report.repository.incident(case["id"])
+    assert incident.status == case["status"]
+    assert incident.updates[-1].message == case["message"]
+    assert incident.updates[-1].status == case["status"]
+    if case["status"] != "investigating":
+        assert incident.acknowledged_at is not None
+    if case["status"] == "resolved":
+        assert incident.resolved_at == incident.updates[-1].at
+
+
+def test_body_trailing_spaces_and_missing_final_newline_are_kept(tmp_path):
+    after = (FIXTURES / "trailing_spaces_body.after.md").read_bytes()
+    assert after.endswith(b"No final newline.   ")
+    assert b"hard break.   \n" in after
+
+
+def test_existing_timestamps_are_not_overwritten(tmp_path):
+    root = make_root(tmp_path, "updates_in_middle")
+    result = run_update(root, "INC-2026-0109", "resolved", "All good.", "2026-03-10T16:00:00Z")
+    assert result.exit_code == 0, result.output
+    incident = validate_root(root).repository.incident("INC-2026-0109")
+    assert incident.acknowledged_at.isoformat() == "2026-03-10T14:03:00+00:00"
+    assert incident.identified_at.isoformat() == "2026-03-10T14:30:00+00:00"
+    assert incident.mitigated_at is None  # never invented
+    assert incident.resolved_at.isoformat() == "2026-03-10T16:00:00+00:00"
+
+
+def test_two_updates_in_a_row_keep_appending(tmp_path):
+    root = make_root(tmp_path, "comments_everywhere")
+    assert run_update(root, "INC-2026-0101", "monitoring", "Rolled back.", "2026-03-02T10:00:00Z").exit_code == 0
+    assert run_update(root, "INC-2026-0101", "resolved", "Resolved.", "2026-03-02T10:30:00Z").exit_code == 0
+    incident = validate_root(root).repository.incident("INC-2026-0101")
+    assert [u.status for u in incident.updates] == ["investigating", "monitoring", "resolved"]
+    text = (root / "incidents/2026/comments_everywhere.md").read_text(encoding="utf-8")
+    assert "# end of updates" in text and "commander: alice # IC" in text
+
+
+REFUSALS = [
+    # (fixture, id, status, message, at, exit code, text expected in the output)
+    ("updates_in_middle", "INC-2026-0109", "monitoring", "Too early.", "2026-03-10T14:10:00Z", 1, "update-order"),
+    ("trailing_spaces_body", "INC-2026-0108", "investigating", "Back again.", "2026-03-09T12:00:00Z", 1,
+     "cannot go back"),
+    ("updates_in_middle", "INC-2026-0109", "identified", "Before the start.", "2026-03-10T13:00:00Z", 1, "error"),
+    ("crlf_bom", "INC-2026-0102", "resolved", "No offset.", "2026-03-03T11:00:00", 2, "no UTC offset"),
+    ("crlf_bom", "INC-2026-0102", "fixed", "Unknown status.", "2026-03-03T11:00:00Z", 2, "fixed"),
+    ("crlf_bom", "INC-2026-0999", "resolved", "Unknown id.", "2026-03-03T11:00:00Z", 1, "no incident with id"),
+    ("crlf_bom", "INC-2026-0102", "resolved", "", "2026-03-03T11:00:00Z", 1, "empty"),
+]
+
+
+@pytest.mark.parametrize("name,incident_id,status,message,at,code,expect", REFUSALS)
+def test_refusals_leave_the_file_untouched(tmp_path, name, incident_id, status, message, at, code, expect):
+    root = make_root(tmp_path, name)
+    path = root / "incidents" / "2026" / f"{name}.md"
+    before = path.read_bytes()
+    result = run_update(root, incident_id, status, message, at)
+    assert result.exit_code == code, result.output
+    assert expect in result.output
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temp file left behind
+
+
+def test_refusal_prints_findings_with_path_and_line(tmp_path):
+    root = make_root(tmp_path, "updates_in_middle")
+    result = run_update(root, "INC-2026-0109", "monitoring", "Too early.", "2026-03-10T14:10:00Z")
+    assert result.exit_code == 1
+    assert "incidents/2026/updates_in_middle.md:" in result.output
+    assert "error update-order" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: the update would leave")
+
+
+def test_unsafe_layout_is_refused_not_mangled(tmp_path):
+    root = make_root(tmp_path, "crlf_bom")
+    path = root / "incidents" / "2026" / "crlf_bom.md"
+    path.write_text("---\n{id: INC-2026-0200, title: T, severity: SEV-3, status: investigating, services: [api], "
+                    "impact: degraded_performance, started_at: 2026-03-01T00:00:00Z, "
+                    "detected_at: 2026-03-01T00:00:00Z, updates: [{at: 2026-03-01T00:00:00Z, "
+                    "status: investigating, message: m}]}\n---\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = run_update(root, "INC-2026-0200", "identified", "Found it.", "2026-03-01T01:00:00Z")
+    assert result.exit_code == 1
+    assert "flow mapping" in result.output
+    assert path.read_bytes() == before
+
+
+def test_default_at_is_now_in_utc(tmp_path):
+    root = make_root(tmp_path, "internal_empty_updates")
+    result = run_update(root, "INC-2026-0110", "identified", "Found it.", None)
+    assert result.exit_code == 0, result.output
+    incident = validate_root(root).repository.incident("INC-2026-0110")
+    assert incident.updates[-1].at.utcoffset().total_seconds() == 0
+    assert incident.updates[-1].at.microsecond == 0
