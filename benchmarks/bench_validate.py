@@ -1,0 +1,134 @@
+"""Time `incidents validate` on a large corpus against a bare libyaml load of the same files.
+
+Both sides are whole processes (a fresh Python each run, wall clock, start-up
+included): A = the console script `incidents validate --root CORPUS`,
+B = `python benchmarks/baseline_load.py CORPUS` (read every record, split the
+front matter, `yaml.load(fm, Loader=yaml.CSafeLoader)`). Runs are interleaved
+A B A B ... after one untimed warm-up of each, so that both see the same
+machine load and page cache. Reports median, min and max of each and the
+ratio of the medians (validate / baseline). Goal: ratio <= 2.0.
+
+The corpus is written by benchmarks/corpus.py into benchmarks/corpus/
+(gitignored) and reused while the generator, N and the seed are unchanged.
+
+Usage: python benchmarks/bench_validate.py [--files N] [--runs R] [--seed S] [--corpus DIR] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL = 2.0
+
+
+def corpus_root(files: int, seed: int, where: Path | None) -> Path:
+    """A corpus of `files` incidents, generated once and reused while unchanged."""
+    root = where or HERE / "corpus" / f"validate-{files}-s{seed}"
+    generator = (HERE / "corpus.py").read_bytes()
+    stamp = {"files": files, "seed": seed, "generator": hashlib.sha256(generator).hexdigest()}
+    marker = root / ".corpus.json"
+    if marker.is_file():
+        try:
+            if json.loads(marker.read_text(encoding="utf-8")) == stamp:
+                return root
+        except ValueError:
+            pass
+    sys.path.insert(0, str(HERE))
+    try:
+        import corpus  # benchmarks/corpus.py
+    finally:
+        sys.path.pop(0)
+    print(f"generating {files} incidents in {root} ...", file=sys.stderr)
+    started = time.perf_counter()
+    root.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    corpus.generate(root, files, seed)
+    marker.write_text(json.dumps(stamp), encoding="utf-8")
+    print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return root
+
+
+def incidents_script() -> str:
+    beside = Path(sys.executable).with_name("incidents")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("incidents")
+    if not found:
+        sys.exit("the console script `incidents` is not installed (pip install -e . in this venv)")
+    return found
+
+
+def timed(cmd: list[str], expect: str) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0 or expect not in result.stdout:
+        sys.exit(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return elapsed
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=10_000, help="incident files in the corpus (default 10000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5, at least 1)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", type=Path, default=None, help="where to write / reuse the corpus")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.files < 1:
+        parser.error("--runs and --files must be at least 1")
+
+    root = corpus_root(args.files, args.seed, args.corpus)
+    records = sum(1 for _ in (root / "incidents").rglob("*.md"))
+    validate_cmd = [incidents_script(), "validate", "--root", str(root)]
+    baseline_cmd = [sys.executable, str(HERE / "baseline_load.py"), str(root)]
+    sides = {"validate": (validate_cmd, "0 errors"), "baseline": (baseline_cmd, "loaded ")}
+
+    for name, (cmd, expect) in sides.items():  # warm-up: page cache, .pyc files
+        timed(cmd, expect)
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for i in range(args.runs):
+        for name, (cmd, expect) in sides.items():
+            times[name].append(timed(cmd, expect))
+        print(f"  run {i + 1}/{args.runs}: validate {times['validate'][-1]:.2f} s, "
+              f"baseline {times['baseline'][-1]:.2f} s", file=sys.stderr)
+
+    v, b = summary(times["validate"]), summary(times["baseline"])
+    ratio = v["median"] / b["median"]
+    paired = statistics.median(x / y for x, y in zip(times["validate"], times["baseline"]))
+    print(f"\n{records} record files ({args.files} incidents) + 2 policy files, {args.runs} interleaved runs each\n")
+    print(f"| process | median s | min s | max s |")
+    print(f"|---|---:|---:|---:|")
+    print(f"| incidents validate | {v['median']:.2f} | {v['min']:.2f} | {v['max']:.2f} |")
+    print(f"| baseline (CSafeLoader load) | {b['median']:.2f} | {b['min']:.2f} | {b['max']:.2f} |")
+    print(f"\nratio of medians validate/baseline: {ratio:.2f} (median of paired ratios {paired:.2f}); "
+          f"goal <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
+            "files": args.files, "records": records, "runs": args.runs,
+            "validate": v, "baseline": b, "ratio": ratio, "paired_ratio": paired, "goal": GOAL,
+        }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
