@@ -29,7 +29,7 @@ from .durations import format_duration
 from .findings import ERROR, WARNING, Finding
 from .policy import Policy, Severity
 from .records import Incident, Postmortem
-from .source import SourceFile, read_record
+from .source import SourceFile, decode
 from .timestamps import iso_utc
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -96,8 +96,33 @@ def _has_text(text: str) -> bool:
     return bool(_COMMENT.sub("", text).strip())
 
 
-def _front_matter_strings(src: SourceFile | None, pm: Postmortem):
-    """(line, column, text) of every text value in the front matter (and its keys)."""
+def front_matter_lines(data: bytes) -> list[tuple[int, str]] | None:
+    """(line number, text) of each front-matter line of a record file, comments included; None if unusable."""
+    text, problems = decode(data, "")
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    out = []
+    for n, line in enumerate(lines[1:], 2):
+        if line.rstrip() == "---":
+            return out
+        out.append((n, line))
+    return None
+
+
+def _front_matter_strings(src: SourceFile | None, pm: Postmortem, raw: list[tuple[int, str]] | None):
+    """(line, column offset, text) to search for placeholders in the front matter.
+
+    Preferably the file's own lines (`raw`: comments included, exact columns);
+    else the parsed front matter (`src`); else the record's values at the
+    lines the record kept.
+    """
+    if raw is not None:
+        for n, line in raw:
+            yield n, 1, line
+        return
     if src is not None:
         doc = src.front_matter
         stack = [((), doc.data)]
@@ -117,7 +142,6 @@ def _front_matter_strings(src: SourceFile | None, pm: Postmortem):
                 line, col = doc.position(path)
                 yield line, col, value
         return
-    # Without the source: the record's own values, at the lines the record kept.
     of = pm.lines.of
     if pm.title:
         yield of("title"), 1, pm.title
@@ -129,7 +153,8 @@ def _front_matter_strings(src: SourceFile | None, pm: Postmortem):
                 yield item.line, 1, value
 
 
-def postmortem_problems(pm: Postmortem, policy: Policy, src: SourceFile | None = None) -> list[tuple]:
+def postmortem_problems(pm: Postmortem, policy: Policy, src: SourceFile | None = None,
+                        raw: list[tuple[int, str]] | None = None) -> list[tuple]:
     """Why a postmortem is not complete: (code, line, column, message) in reading order; [] when complete."""
     out: list[tuple] = []
     if pm.status != "published":
@@ -137,11 +162,12 @@ def postmortem_problems(pm: Postmortem, policy: Policy, src: SourceFile | None =
                     f"its status is `{pm.status}`; complete it and set `status: published` with its `date`"))
     pattern = placeholder_pattern(policy.placeholders)
     if pattern is not None:
-        for line, col, text in _front_matter_strings(src, pm):
+        for line, col, text in _front_matter_strings(src, pm, raw):
             for m in pattern.finditer(text):
-                out.append(("postmortem-placeholder", line, col + (m.start() if src is None else 0),
+                out.append(("postmortem-placeholder", line, col + (m.start() if src is None or raw else 0),
                             f"the placeholder `{m.group(0)}` is still in the front matter; replace it"))
-                break
+                if raw is None:
+                    break
         for n, text in enumerate(pm.body.split("\n")):
             for m in pattern.finditer(text):
                 out.append(("postmortem-placeholder", pm.body_line + n, m.start() + 1,
@@ -173,8 +199,10 @@ def postmortem_problems(pm: Postmortem, policy: Policy, src: SourceFile | None =
     return out
 
 
-def is_complete(pm: Postmortem, policy: Policy, src: SourceFile | None = None) -> bool:
-    return not postmortem_problems(pm, policy, src)
+def is_complete(pm: Postmortem, policy: Policy, src: SourceFile | None = None,
+                raw: list[tuple[int, str]] | None = None) -> bool:
+    """Complete in the sense of the contract's section 3 (see postmortem_problems)."""
+    return not postmortem_problems(pm, policy, src, raw)
 
 
 # -- the gates --------------------------------------------------------------
@@ -184,21 +212,18 @@ def _ago(delta: timedelta) -> str:
     return format_duration(timedelta(seconds=round(delta.total_seconds())))
 
 
-def _source(repository, pm: Postmortem, sources: Mapping[str, SourceFile] | None) -> SourceFile | None:
-    if sources is not None and pm.path in sources:
-        return sources[pm.path]
+def _raw_front_matter(repository, pm: Postmortem) -> list[tuple[int, str]] | None:
     root = getattr(repository, "root", None)
     if root is None:
         return None
     try:
-        src, _ = read_record((root / pm.path).read_bytes(), pm.path)
+        return front_matter_lines((root / pm.path).read_bytes())
     except OSError:
         return None
-    return src
 
 
 def _postmortem_gates(inc: Incident, sev: Severity, pm: Postmortem | None, policy: Policy, as_of: datetime,
-                      src: SourceFile | None) -> list[Finding]:
+                      src: SourceFile | None, raw: list[tuple[int, str]] | None) -> list[Finding]:
     out: list[Finding] = []
     due_at = inc.resolved_at + sev.postmortem_due_within \
         if inc.resolved_at is not None and sev.postmortem_due_within is not None else None
@@ -220,7 +245,7 @@ def _postmortem_gates(inc: Incident, sev: Severity, pm: Postmortem | None, polic
             f"{inc.id}: severity `{sev.id}` requires a postmortem, which {when}; none exists "
             f"(run `incidents postmortem {inc.id}`)"))
         return out
-    for code, line, col, message in postmortem_problems(pm, policy, src):
+    for code, line, col, message in postmortem_problems(pm, policy, src, raw):
         out.append(Finding(pm.path, line, col, level, code,
                            f"{inc.id}: postmortem {when} and is not complete: {message}"))
     return out
@@ -290,9 +315,10 @@ def _cadence_gates(inc: Incident, sev: Severity, as_of: datetime) -> list[Findin
 def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] | None = None) -> list[Finding]:
     """Every gate finding for `repository` (a validate.Repository) at `as_of` (an aware datetime).
 
-    `sources` (path -> SourceFile, from validate_root(keep_sources=True)) lets
-    placeholders in a postmortem's front matter be reported at their exact
-    line; without it the postmortem file is read again when needed.
+    Placeholders in a required postmortem's front matter are looked for in the
+    file's own lines (comments included), read again from `repository.root`;
+    when that fails, in `sources` (path -> SourceFile, from
+    validate_root(keep_sources=True)) if given, else in the record's values.
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be an aware datetime (with a UTC offset)")
@@ -305,8 +331,9 @@ def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] |
         if sev is not None:
             findings.extend(_cadence_gates(inc, sev, as_of))
             if sev.postmortem_required:
-                src = _source(repository, pm, sources) if pm is not None else None
-                findings.extend(_postmortem_gates(inc, sev, pm, policy, as_of, src))
+                src = sources.get(pm.path) if pm is not None and sources else None
+                raw = _raw_front_matter(repository, pm) if pm is not None and policy.placeholders else None
+                findings.extend(_postmortem_gates(inc, sev, pm, policy, as_of, src, raw))
         if pm is not None:
             findings.extend(_action_item_gates(inc.id, pm, as_of))
     return findings

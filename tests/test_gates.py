@@ -190,6 +190,13 @@ def test_placeholder_in_front_matter_without_sources(tmp_path):
     assert [(f.code, f.line) for f in found] == [("postmortem-placeholder", line_of(pm, "owner: TBD"))]
 
 
+def test_placeholder_in_a_front_matter_comment(tmp_path):
+    pm = postmortem(extra="# reviewer: TODO check the numbers")
+    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, DUE)
+    assert [(f.code, f.line, f.column) for f in found] == [
+        ("postmortem-placeholder", line_of(pm, "# reviewer"), 13)]
+
+
 def test_placeholder_pattern_whole_word_or_bracketed():
     pattern = placeholder_pattern(["TBD", "TODO", "[INCIDENT-ID]"])
     hits = lambda text: [m.group(0) for m in pattern.finditer(text)]  # noqa: E731
