@@ -110,3 +110,53 @@ def test_update_on_a_hand_written_file_diffs_only_the_change(tmp_path):
         "+    status: monitoring",
         '+    message: "Rolled back; watching."',
     ]
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def readme_walkthrough() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    after = text.split("<!-- day-in-the-life -->", 1)[1]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_day_in_the_life_runs_as_written(tmp_path):
+    origin = tmp_path / "origin.git"
+    origin.mkdir()
+    sh(origin, "git", "init", "-q", "--bare", "-b", "main")
+    root = tmp_path / "status"
+    root.mkdir()
+    sh(root, "git", "init", "-q", "-b", "main")
+    sh(root, "git", "remote", "add", "origin", str(origin))
+    shutil.copytree(REPO / "policy", root / "policy")
+    (root / "incidents").mkdir()
+    (root / "incidents" / "README.md").write_text("Incident records live here.\n", encoding="utf-8")
+    sh(root, "git", "add", ".")
+    sh(root, "git", "commit", "-q", "-m", "policy")
+
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+               GIT_AUTHOR_NAME="Alice", GIT_AUTHOR_EMAIL="alice@example.com",
+               GIT_COMMITTER_NAME="Alice", GIT_COMMITTER_EMAIL="alice@example.com",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    proc = subprocess.run(["bash", "-e", "-c", readme_walkthrough()], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    # Every step ran; only the last one, the gate after the due date, fails - as the README says.
+    assert proc.returncode == 1, out
+    assert "Traceback" not in out
+    lines = proc.stdout.splitlines()
+    assert any(" error postmortem-" in line and "INC-" in line for line in lines), out
+    assert sh(root, "git", "status", "--porcelain") == ""
+    subjects = sh(root, "git", "log", "--format=%s", "main..HEAD").splitlines()
+    assert len(subjects) == 5 and subjects[-1].startswith("Declare INC-") and subjects[0].endswith("postmortem draft")
+    assert sh(origin, "git", "branch", "--list", "incident/card-payments").strip()
+
+    from generator.validate import validate_root
+
+    report = validate_root(root)
+    assert report.errors == 0, [str(f) for f in report.findings]
+    (incident,) = report.repository.incidents
+    assert [u.status for u in incident.updates] == ["investigating", "identified", "monitoring", "resolved"]
+    assert incident.acknowledged_at and incident.identified_at and incident.mitigated_at and incident.resolved_at
+    assert report.repository.postmortem_for(incident.id).status == "draft"
