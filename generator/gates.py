@@ -230,24 +230,24 @@ def _postmortem_gates(inc: Incident, sev: Severity, pm: Postmortem | None, polic
     is_due = due_at is not None and due_at <= as_of
     level = ERROR if is_due else WARNING
     if due_at is None:
-        when = "not due yet (the incident is still open)" if inc.resolved_at is None \
-            else f"never due (severity `{sev.id}` sets no `due_within`)"
+        when = "not due while the incident is open" if inc.resolved_at is None \
+            else f"never due: severity `{sev.id}` sets no `due_within`"
     elif is_due:
         late = as_of - due_at
         when = f"was due {iso_utc(due_at)}" + (f", {_ago(late)} ago" if late >= timedelta(seconds=1) else "")
     else:
-        when = f"is due {iso_utc(due_at)}, in {_ago(due_at - as_of)}"
+        when = f"due {iso_utc(due_at)}, in {_ago(due_at - as_of)}"
     if pm is None:
         if inc.resolved_at is None:
             return out  # nothing to write yet
         out.append(Finding(
             inc.path, inc.lines.of("resolved_at"), 1, level, "postmortem-missing",
-            f"{inc.id}: severity `{sev.id}` requires a postmortem, which {when}; none exists "
-            f"(run `incidents postmortem {inc.id}`)"))
+            f"{inc.id}: severity `{sev.id}` requires a postmortem ({when}) and none exists; "
+            f"write one (`incidents postmortem {inc.id}`)"))
         return out
     for code, line, col, message in postmortem_problems(pm, policy, src, raw):
         out.append(Finding(pm.path, line, col, level, code,
-                           f"{inc.id}: postmortem {when} and is not complete: {message}"))
+                           f"{inc.id}: the postmortem ({when}) is not complete: {message}"))
     return out
 
 
