@@ -153,3 +153,54 @@ def test_new_file_reads_back_with_the_foundation_reader(root):
     assert findings == []
     assert src.front_matter.data["title"] == "\u00e9t\u00e9 \u2014 caf\u00e9 #1: [x] {y} & *z* 'q'"
     assert src.front_matter.data["updates"][0]["message"] == "line one\nline two\ttab %s"
+
+
+TRICKY = [
+    b"---\nid: INC-2026-0001\ntitle: t\n---\n",
+    b"---\nid: 'INC-2026-0002'  # quoted\n---\n",
+    b"---\ntype: postmortem\nincident: INC-2026-0003\n---\n",
+    b"---\ntype: maintenance\nid: MNT-1\n---\n",
+    b"---\nid: INC-1\nid: INC-2\n---\n",            # repeated key: the reader decides
+    b"---\nid: [INC-1]\n---\n",                      # not an id
+    b"---\ntitle: |\n  id: not-this\nid: INC-9\n---\n",
+    b"\xef\xbb\xbf---\r\nid: INC-2026-0004\r\n---\r\n",
+    b"---\n  id: INC-5\n---\n",                      # an indented front matter
+    b"---\nid: INC-6\n",                             # never closed
+    b"---\ntype: other\nid: X-1\n---\n",
+    b"---\nid: \"INC-7\" # c\nbody: x\n---\nid: INC-8 in the body\n",
+]
+
+
+@pytest.mark.parametrize("data", TRICKY)
+def test_quick_id_scan_agrees_with_the_reader(data):
+    from generator.authoring.repo import _quick_ref
+
+    quick = _quick_ref(data, "x.md")
+    if quick is None:
+        return  # the reader decides for odd files
+    src, _ = read_record(data, "x.md")
+    assert src is not None
+    fm = src.front_matter.data
+    kind = fm.get("type", "incident")
+    assert quick.kind == kind
+    assert quick.id == fm.get("incident" if kind == "postmortem" else "id")
+
+
+def test_quick_id_scan_agrees_on_every_fixture():
+    from generator.authoring.repo import _quick_ref
+
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "roundtrip").glob("*.md"))
+    assert fixtures
+    for path in fixtures:
+        data = path.read_bytes()
+        quick = _quick_ref(data, path.name)
+        if quick is not None:
+            assert quick.id == read_record(data, path.name)[0].front_matter.data["id"], path.name
+
+
+def test_zero_padding_of_existing_ids_is_kept(root):
+    (root / "incidents/2026").mkdir()
+    assert new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2026-01-01T00:00:00Z",
+               "--id", "INC-2026-000041").exit_code == 0
+    result = new(root, "-s", "SEV-3", "-t", "y", "--service", "api", "--at", "2026-01-02T00:00:00Z")
+    assert result.output == "incidents/2026/INC-2026-000042.md\n"

@@ -179,3 +179,30 @@ def test_default_at_is_now_in_utc(tmp_path):
     incident = validate_root(root).repository.incident("INC-2026-0110")
     assert incident.updates[-1].at.utcoffset().total_seconds() == 0
     assert incident.updates[-1].at.microsecond == 0
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+# Any text a responder might type (no surrogates, which UTF-8 cannot hold).
+MESSAGES = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80).filter(
+    lambda s: s.strip() != "")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(CASES)), message=MESSAGES)
+def test_any_message_reads_back_exactly(tmp_path_factory, name, message):
+    root = make_root(tmp_path_factory.mktemp("prop"), name)
+    case = CASES[name]
+    path = root / "incidents" / "2026" / f"{name}.md"
+    before = path.read_bytes()
+    result = run_update(root, case["id"], case["status"], message, case["at"])
+    if result.exit_code != 0:
+        # Only the rules may refuse (e.g. text the format does not allow), never a traceback or a half-write.
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert path.read_bytes() == before
+        return
+    incident = validate_root(root).repository.incident(case["id"])
+    assert incident.updates[-1].message == message
+    removed, _ = changed_lines(before, path.read_bytes())
+    assert len(removed) <= 2

@@ -77,8 +77,10 @@ def create_postmortem(root: Path, loaded: LoadedPolicy, incident_id: str, author
     rel = postmortem_path(ref.path)
     if (root / rel).exists():
         raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)")
-    src, _ = read_record((root / ref.path).read_bytes(), ref.path)
-    fm = src.front_matter.data if src is not None else {}
+    src, findings = read_record((root / ref.path).read_bytes(), ref.path)
+    if src is None:
+        raise AuthoringError(f"{ref.path} cannot be read; fix it first (nothing was written)", tuple(findings))
+    fm = src.front_matter.data
     if not authors:
         roles = fm.get("roles") if isinstance(fm.get("roles"), dict) else {}
         commander = roles.get("commander")

@@ -21,6 +21,7 @@ touched something it should not: refused), and must pass the incident rules
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,7 @@ from ..records import INCIDENT_STATUSES, LIFECYCLE, STATUS_TIMESTAMP
 from ..source import _Loader, decode, read_record
 from . import AuthoringError, atomic
 from .checks import check_incident_bytes
-from .repo import find_incident, scan
+from .repo import find_incident_file
 from .yamltext import can_single_quote, dq, sq, timestamp
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -347,10 +348,10 @@ def update_incident(root: Path, loaded: LoadedPolicy, incident_id: str, status: 
     """Apply the update to the incident's file; return its path. Raises AuthoringError."""
     if status not in INCIDENT_STATUSES:
         raise AuthoringError(f"unknown status `{status}`; use one of {', '.join(INCIDENT_STATUSES)}")
-    ref = find_incident(scan(root), incident_id)
+    ref = find_incident_file(root, incident_id)
     if ref is None:
         raise AuthoringError(f"no incident with id `{incident_id}` under incidents/")
-    path = root / ref.path
+    path = Path(os.path.realpath(root / ref.path))  # a symlinked record is edited where it lives
     data = path.read_bytes()
     src, _ = read_record(data, ref.path)
     current = src.front_matter.data.get("status") if src is not None else None
@@ -369,6 +370,8 @@ def update_incident(root: Path, loaded: LoadedPolicy, incident_id: str, status: 
     if errors:
         raise AuthoringError(f"the update would leave {ref.path} invalid (line numbers as the file would read); "
                              "the file was not changed", errors)
+    if path.read_bytes() != data:
+        raise AuthoringError(f"{ref.path} changed while the update was being prepared; run the command again")
     atomic.replace(path, new_data)
     return ref.path
 
