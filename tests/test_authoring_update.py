@@ -206,3 +206,27 @@ def test_any_message_reads_back_exactly(tmp_path_factory, name, message):
     assert incident.updates[-1].message == message
     removed, _ = changed_lines(before, path.read_bytes())
     assert len(removed) <= 2
+
+
+def test_lifecycle_keys_stay_before_a_new_updates_block_at_the_end(tmp_path):
+    root = make_root(tmp_path, "internal_no_updates")
+    path = root / "incidents" / "2026" / "internal_no_updates.md"
+    text = path.read_text(encoding="utf-8").replace("# no updates: internal incidents need none\n", "")
+    path.write_text(text, encoding="utf-8")
+    result = run_update(root, "INC-2026-0111", "resolved", "Done.", "2026-03-12T10:00:00Z")
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    assert ("identified_at: 2026-03-12T09:20:00Z\nresolved_at: 2026-03-12T10:00:00Z\nupdates:\n"
+            "  - at: 2026-03-12T10:00:00Z\n    status: resolved\n    message: \"Done.\"\n---\n") in after
+
+
+def test_same_status_again_adds_an_update_and_fills_nothing(tmp_path):
+    root = make_root(tmp_path, "updates_in_middle")
+    path = root / "incidents" / "2026" / "updates_in_middle.md"
+    before = path.read_bytes()
+    result = run_update(root, "INC-2026-0109", "identified", "Still rolling back.", "2026-03-10T14:45:00Z")
+    assert result.exit_code == 0, result.output
+    removed, added = changed_lines(before, path.read_bytes())
+    assert removed == []  # the status token is rewritten with the same bytes
+    assert added == ["  - at: 2026-03-10T14:45:00Z\n", "    status: identified\n",
+                     '    message: "Still rolling back."\n']

@@ -137,8 +137,11 @@ class Editor:
 
     def result(self) -> bytes:
         lines = list(self.lines)
-        # Bottom-up so earlier positions stay valid; on one line, right to left.
-        for edit in sorted(self.edits, key=lambda e: (e.line, -1 if e.col is None else e.col), reverse=True):
+        # Bottom-up so earlier positions stay valid; on one line, right to left; lines inserted at
+        # the same place keep the order in which they were planned (the later ones go in first).
+        order = sorted(enumerate(self.edits), key=lambda ie: (ie[1].line, -1 if ie[1].col is None else ie[1].col, ie[0]),
+                       reverse=True)
+        for _, edit in order:
             if edit.col is None:
                 nl = self.newline_near(edit.line)
                 if edit.line > 0 and not lines[edit.line - 1].endswith(("\n", "\r")):
