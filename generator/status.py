@@ -153,7 +153,8 @@ def group_status(statuses: Iterable[str]) -> str:
     return "under_maintenance" if "under_maintenance" in statuses else "operational"
 
 
-def _rollup(statuses: list[str]) -> str:
+def rollup(statuses: list[str]) -> str:
+    """The components' roll-up indicator (before the open incidents' impacts are taken into account)."""
     if not statuses:
         return "none"
     if all(s == "major_outage" for s in statuses):
@@ -169,15 +170,19 @@ def _rollup(statuses: list[str]) -> str:
 
 def page_status(repo, now: datetime) -> PageStatus:
     statuses = list(component_statuses(repo, now).values())
-    indicator = _rollup(statuses)
+    indicator = rollup(statuses)
     for inc in open_incidents(repo, now):
         impact = statuspage_impact(inc)
         if _INDICATOR_RANK[impact] > _INDICATOR_RANK[indicator]:
             indicator = impact
-    description = DESCRIPTIONS[indicator]
+    return PageStatus(indicator, describe(indicator, statuses))
+
+
+def describe(indicator: str, statuses: Iterable[str]) -> str:
+    """The page description for an indicator; `minor` with nothing worse than degraded is "Partially Degraded"."""
     if indicator == "minor" and not any(s in ("partial_outage", "major_outage") for s in statuses):
-        description = DEGRADED_DESCRIPTION
-    return PageStatus(indicator, description)
+        return DEGRADED_DESCRIPTION
+    return DESCRIPTIONS[indicator]
 
 
 # ---- uptime ----------------------------------------------------------------------------------

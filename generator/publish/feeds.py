@@ -1,0 +1,116 @@
+"""`history.atom` and `history.rss`: the 50 most recent public incidents, one entry each.
+
+Built with feedgen. Each entry's content is the incident's public updates
+(newest first) as HTML in which every piece of record text is escaped; feedgen
+escapes that HTML again as XML text. Every date comes from the records (or
+`now` when there is none), so the same records and `now` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from ..records import Incident
+from ..status import recent_incidents
+from .statuspage import RECENT_LIMIT, PageInfo, incident_url
+
+GENERATOR = "incident-as-code"
+STATUS_LABELS = {
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+}
+IMPACT_LABELS = {
+    "degraded_performance": "degraded performance",
+    "partial_outage": "partial outage",
+    "major_outage": "major outage",
+}
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)
+
+
+def _stamp(value: datetime) -> str:
+    return _utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def entry_title(inc: Incident) -> str:
+    return f"[{inc.severity}] {inc.title} ({STATUS_LABELS.get(inc.status, inc.status)})"
+
+
+def _published_updates(inc: Incident, now: datetime):
+    return [u for u in inc.updates if _utc(u.at) <= now]
+
+
+def entry_updated(inc: Incident, now: datetime) -> datetime:
+    """The last public update's time; the latest lifecycle time when there is none."""
+    updates = _published_updates(inc, now)
+    if updates:
+        return _utc(updates[-1].at)
+    times = [t for t in (inc.started_at, inc.detected_at, inc.acknowledged_at, inc.identified_at,
+                         inc.mitigated_at, inc.resolved_at) if t is not None and _utc(t) <= now]
+    return _utc(max(times)) if times else _utc(inc.started_at)
+
+
+def entry_html(inc: Incident, now: datetime, service_names: dict[str, str]) -> str:
+    """The updates, newest first, as escaped HTML."""
+    e = html.escape
+    affected = ", ".join(
+        f"{e(service_names.get(svc, svc))} ({e(IMPACT_LABELS.get(inc.impact.get(svc, ''), inc.impact.get(svc, '')))})"
+        for svc in inc.services)
+    parts = [f"<p><strong>Severity:</strong> {e(inc.severity)} &middot; "
+             f"<strong>Status:</strong> {e(STATUS_LABELS.get(inc.status, inc.status))}<br>"
+             f"<strong>Affected:</strong> {affected}</p>"]
+    for upd in reversed(_published_updates(inc, now)):
+        message = "<br>".join(e(line) for line in upd.message.splitlines())
+        parts.append(f"<p><strong>{e(STATUS_LABELS.get(upd.status, upd.status))}</strong> &mdash; "
+                     f"<small>{e(_stamp(upd.at))}</small><br>{message}</p>")
+    return "\n".join(parts)
+
+
+def _feed(repo, now: datetime, page: PageInfo, self_path: str):
+    from feedgen.feed import FeedGenerator
+
+    if now.tzinfo is None:
+        raise ValueError("`now` must be an aware datetime")
+    now = _utc(now)
+    incidents = recent_incidents(repo, RECENT_LIMIT)
+    names = {svc.id: svc.name for svc in repo.policy.services}
+    fg = FeedGenerator()
+    fg.id(page.base)
+    fg.title(f"{page.name} - incident history")
+    fg.subtitle(f"Incidents on {page.name} and their status updates")
+    fg.description(f"Incidents on {page.name} and their status updates")
+    # feedgen's RSS <link> is the last link given: the self link first, the page last.
+    fg.link(href=page.base + self_path, rel="self")
+    fg.link(href=page.base, rel="alternate")
+    fg.language("en")
+    fg.generator(GENERATOR, uri="https://pypi.org/project/incident-as-code/")
+    updated = [entry_updated(inc, now) for inc in incidents]
+    last = max(updated) if updated else now
+    fg.updated(last)
+    fg.lastBuildDate(last)
+    for inc, when in zip(incidents, updated):
+        url = incident_url(page, inc.id)
+        fe = fg.add_entry(order="append")
+        fe.id(url)
+        fe.guid(url, permalink=True)
+        fe.title(entry_title(inc))
+        fe.link(href=url, rel="alternate")
+        fe.updated(when)
+        fe.published(_utc(inc.started_at))
+        body = entry_html(inc, now, names)
+        fe.content(body, type="html")
+        fe.description(body)
+    return fg
+
+
+def atom_feed(repo, now: datetime, page: PageInfo) -> bytes:
+    return _feed(repo, now, page, "history.atom").atom_str(pretty=True)
+
+
+def rss_feed(repo, now: datetime, page: PageInfo) -> bytes:
+    return _feed(repo, now, page, "history.rss").rss_str(pretty=True)
