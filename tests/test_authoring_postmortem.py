@@ -92,4 +92,10 @@ def test_check_flags_the_draft_once_due(root):
     assert invoke("postmortem", "INC-2026-0104", "--root", str(root)).exit_code == 0
     result = invoke("check", "--root", str(root), "--as-of", "2026-06-01T00:00:00Z")
     assert result.exit_code == 1, result.output
-    assert "INC-2026-0104" in result.output
+    pm_lines = [line for line in result.output.splitlines() if "INC-2026-0104.postmortem.md:" in line]
+    assert any(" error postmortem-placeholder " in line and "INC-2026-0104" in line for line in pm_lines), result.output
+    assert any(" error postmortem-unpublished " in line for line in pm_lines), result.output
+    # Before it is due, the same draft only warns.
+    early = invoke("check", "--root", str(root), "--as-of", "2026-03-06T00:00:00Z")
+    assert not any(" error postmortem-" in line for line in early.output.splitlines()), early.output
+    assert any(" warning postmortem-placeholder " in line for line in early.output.splitlines()), early.output
