@@ -56,7 +56,7 @@ IMPACT_HELP = ("degraded_performance, partial_outage or major_outage (default de
 @click.option("--impact", "impacts", multiple=True, help=IMPACT_HELP)
 @click.option("--role", "roles", multiple=True, metavar="ROLE=HANDLE", help="Fill a role, e.g. commander=alice (repeat).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat); tags can require roles (roles_for_tags).")
-@click.option("--internal", is_flag=True, help="visibility: internal (never on the public pages); no update needed.")
+@click.option("--internal", is_flag=True, help="visibility: internal: counted in metrics, never shown on the public pages.")
 @click.option("--message", "-m", help="The first public update (default: a sensible 'We are investigating ...').")
 @click.option("--at", "at_text", metavar="TIMESTAMP", help="started_at = detected_at = first update (default now, UTC).")
 @click.option("--id", "incident_id", help="The id (default: the next free INC-<year>-<NNNN>).")
