@@ -204,3 +204,17 @@ def test_zero_padding_of_existing_ids_is_kept(root):
                "--id", "INC-2026-000041").exit_code == 0
     result = new(root, "-s", "SEV-3", "-t", "y", "--service", "api", "--at", "2026-01-02T00:00:00Z")
     assert result.output == "incidents/2026/INC-2026-000042.md\n"
+
+
+@pytest.mark.parametrize("text", ["Payments are back \U0001F389", "a\\U0001F600 b", "tab\t\\ and \U0001F600",
+                                  "\U000E0001 tag", "next\x85line\u2028sep"])
+def test_double_quoted_text_reads_back_and_keeps_emoji_readable(text):
+    import yaml
+
+    from generator.authoring.yamltext import dq
+
+    quoted = dq(text)
+    assert yaml.safe_load(quoted) == text
+    assert "\n" not in quoted
+    if "\U0001F389" in text:
+        assert "\U0001F389" in quoted

@@ -17,6 +17,18 @@ from ..source import STR, resolve_plain
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
+_ESCAPE = re.compile(r"\\\\|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape_astral(match: re.Match) -> str:
+    """PyYAML escapes every character beyond U+FFFF (emoji...); YAML allows them as written."""
+    code = match.group(1)
+    if code is None:
+        return match.group(0)  # an escaped backslash stays as it is
+    ch = chr(int(code, 16))
+    return ch if ch.isprintable() else match.group(0)
+
+
 def dq(text: str) -> str:
     """`text` as one double-quoted YAML scalar on one line."""
     out = yaml.dump(text, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True,
@@ -24,7 +36,7 @@ def dq(text: str) -> str:
     out = out.rstrip("\n")
     if out.endswith("\n..."):
         out = out[:-4].rstrip("\n")
-    return out
+    return _ESCAPE.sub(_unescape_astral, out)
 
 
 def sq(text: str) -> str:
