@@ -230,3 +230,37 @@ def test_same_status_again_adds_an_update_and_fills_nothing(tmp_path):
     assert removed == []  # the status token is rewritten with the same bytes
     assert added == ["  - at: 2026-03-10T14:45:00Z\n", "    status: identified\n",
                      '    message: "Still rolling back."\n']
+
+
+def test_unicode_line_separators_inside_values_do_not_shift_the_edit(tmp_path):
+    """libyaml counts NEL, LS and PS as line breaks; the file's lines end at LF only."""
+    root = make_root(tmp_path, "updates_in_middle")
+    path = root / "incidents" / "2026" / "updates_in_middle.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("title: Billing page errors", 'title: "Billing\u2028page\x85errors"')
+    text = text.replace("message: A bad configuration push.", 'message: "A bad\u2029configuration push."')
+    path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    result = run_update(root, "INC-2026-0109", "monitoring", "Reverted.", "2026-03-10T15:00:00Z")
+    assert result.exit_code == 0, result.output
+    removed, added = changed_lines(before, path.read_bytes())
+    assert removed == ["status: identified\n"]
+    assert added == ["status: monitoring\n", "mitigated_at: 2026-03-10T15:00:00Z\n",
+                     "  - at: 2026-03-10T15:00:00Z\n", "    status: monitoring\n", '    message: "Reverted."\n']
+
+
+def test_a_bug_becomes_one_line_and_the_file_is_untouched(tmp_path, monkeypatch):
+    import generator.authoring.update as update_module
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(update_module, "plan_update", broken)
+    root = make_root(tmp_path, "crlf_bom")
+    path = root / "incidents" / "2026" / "crlf_bom.md"
+    before = path.read_bytes()
+    result = run_update(root, "INC-2026-0102", "monitoring", "x", "2026-03-03T10:50:00Z")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: internal error (IndexError")
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == before

@@ -21,6 +21,7 @@ touched something it should not: refused), and must pass the incident rules
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -67,32 +68,57 @@ class Node:
     last_content: tuple[int, int] | None = None  # end of the last scalar/flow end inside
 
 
+# libyaml (YAML 1.1) also breaks lines at NEL, LS and PS; the file's lines end at LF only
+# (the reader turned CR and CRLF into LF). Marks are converted from the first to the second.
+_YAML_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+
+
+class _MarkMap:
+    def __init__(self, text: str):
+        self.yaml_starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, mark) -> tuple[int, int]:
+        """libyaml's (line, column) -> (line, column) in LF-separated lines, 0-based."""
+        offset = self.yaml_starts[min(mark.line, len(self.yaml_starts) - 1)] + mark.column
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line, offset - self.line_starts[line]
+
+
 def index_nodes(fm_text: str, first_line: int) -> dict[tuple[str, int, int], Node]:
-    """(kind, line, col) of each node's start (1-based, as in Document.positions) -> Node."""
+    """(kind, line, col) of each node's start as libyaml gives it (1-based, the keys of
+    Document.positions) -> Node, whose own positions are 0-based file (line, col)."""
     out: dict[tuple[str, int, int], Node] = {}
     stack: list[Node] = []
+    where = _MarkMap(fm_text)
+
+    def pos(mark) -> tuple[int, int]:
+        line, col = where(mark)
+        return line + first_line, col
+
     for event in yaml.parse(fm_text, Loader=_Loader):
         name = type(event).__name__
         if name in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent"):
             s, e = event.start_mark, event.end_mark
-            start = (s.line + first_line, s.column)
+            start = pos(s)
+            key = (s.line + first_line + 1, s.column + 1)
             if name == "ScalarEvent":
-                end = (e.line + first_line, e.column)
+                end = pos(e)
                 node = Node("scalar", start, end, style=event.style or None)
-                out[("scalar", start[0] + 1, start[1] + 1)] = node
+                out[("scalar",) + key] = node
                 for parent in stack:
                     parent.last_content = end
                 continue
             kind = "mapping" if name == "MappingStartEvent" else "sequence"
             node = Node(kind, start, start, flow=bool(event.flow_style))
-            out[(kind, start[0] + 1, start[1] + 1)] = node
+            out[(kind,) + key] = node
             stack.append(node)
         elif name in ("MappingEndEvent", "SequenceEndEvent"):
             node = stack.pop()
             s, e = event.start_mark, event.end_mark
-            node.end = (e.line + first_line, e.column)
+            node.end = pos(e)
             if node.flow:
-                node.close = (s.line + first_line, s.column)
+                node.close = pos(s)
                 for parent in stack:
                     parent.last_content = node.end
     return out
@@ -218,8 +244,8 @@ def plan_update(data: bytes, rel: str, status: str, message: str, at: datetime) 
     expected["status"] = status
 
     # 2. lifecycle timestamps still empty, after the last lifecycle key present (or `status`).
-    key_line, key_col = doc.key_positions[("status",)]
-    indent = " " * (key_col - 1)
+    status_key = nodes.get(("scalar",) + doc.key_positions[("status",)])
+    indent = " " * (status_key.start[1] if status_key is not None else doc.key_positions[("status",)][1] - 1)
     fill = timestamps_to_fill(fm, status)
     for key in fill:
         if key in fm and fm[key] in (None, ""):

@@ -20,6 +20,26 @@ def _fail(exc) -> None:
     sys.exit(1)
 
 
+def _guarded(fn, *args):
+    """Run a writer; its refusals and any bug of ours become one line and exit 1, never a traceback.
+
+    Every writer writes last (one atomic rename), so a failure before it leaves the files as they were.
+    """
+    from ..authoring import AuthoringError
+
+    try:
+        return fn(*args)
+    except AuthoringError as exc:
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}; nothing was written", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not print a traceback at a responder
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+                   "Please report it with the file attached.", err=True)
+        sys.exit(1)
+
+
 def _at(at_text, loaded):
     from datetime import datetime, timezone
 
@@ -76,7 +96,6 @@ def new(severity, title, services, impacts, roles, tags, internal, message, at_t
       incidents new -s SEV-3 -t "Slow search" --service search --role commander=lena.m \\
           --at 2026-02-10T14:30:00Z -m "Search is slower than usual; we are looking into it."
     """
-    from ..authoring import AuthoringError
     from ..authoring.checks import load
     from ..authoring.new import NewIncident, create_incident
     from ..records import IMPACTS
@@ -98,10 +117,7 @@ def new(severity, title, services, impacts, roles, tags, internal, message, at_t
         roles=_pairs(roles, "--role", "ROLE=HANDLE"), message=message, incident_id=incident_id,
         tags=tuple(tags), visibility="internal" if internal else "public",
     )
-    try:
-        rel = create_incident(root, loaded, req)
-    except AuthoringError as exc:
-        _fail(exc)
+    rel = _guarded(create_incident, root, loaded, req)
     click.echo(rel)
 
 
@@ -136,16 +152,12 @@ def update(incident_id, status, message, at_text, root):
       incidents update INC-2026-0042 --status identified -m "A bad deploy; rolling back."
       incidents update INC-2026-0042 --status resolved -m "Fixed." --at 2026-02-10T16:05:00Z
     """
-    from ..authoring import AuthoringError
     from ..authoring.checks import load
     from ..authoring.update import update_incident
 
     root, loaded = _load_or_fail(load, root)
     at = _at(at_text, loaded)
-    try:
-        rel = update_incident(root, loaded, incident_id, status, message, at)
-    except AuthoringError as exc:
-        _fail(exc)
+    rel = _guarded(update_incident, root, loaded, incident_id, status, message, at)
     click.echo(rel)
 
 
@@ -165,13 +177,9 @@ def postmortem(incident_id, authors, root):
     Example:
       incidents postmortem INC-2026-0042 --author alice --author bob
     """
-    from ..authoring import AuthoringError
     from ..authoring.checks import load
     from ..authoring.postmortem import create_postmortem
 
     root, loaded = _load_or_fail(load, root)
-    try:
-        rel = create_postmortem(root, loaded, incident_id, list(dict.fromkeys(authors)))
-    except AuthoringError as exc:
-        _fail(exc)
+    rel = _guarded(create_postmortem, root, loaded, incident_id, list(dict.fromkeys(authors)))
     click.echo(rel)
