@@ -102,9 +102,9 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
         fe.link(href=url, rel="alternate")
         fe.updated(when)
         fe.published(_utc(inc.started_at))
-        body = entry_html(inc, now, names)
-        fe.content(body, type="html")
-        fe.description(body)
+        # content only: feedgen's description() would reset the Atom content's type; RSS takes
+        # the content as the item's <description>.
+        fe.content(entry_html(inc, now, names), type="html")
     return fg
 
 
