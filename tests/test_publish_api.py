@@ -378,3 +378,16 @@ def test_documents_from_a_validated_root(tmp_path):
     assert incident["status"] == "identified" and incident["impact"] == "critical"
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["MNT-2026-0001"]
     assert "INC-2026-0002" not in "".join(dumps(d) for d in docs.values())
+
+
+def test_published_files_holds_every_non_page_output():
+    from generator.publish import OTHER_PATHS, published_files
+
+    files = published_files(sample_repo(), NOW, PAGE)
+    assert list(files) == list(API_PATHS) + list(OTHER_PATHS)
+    assert all(isinstance(v, bytes) and v for v in files.values())
+    assert json.loads(files["api/v2/status.json"])["status"]["indicator"] == "major"
+    assert b"Partial System Outage" in files["badge.svg"]
+    assert files == published_files(sample_repo(), NOW, PAGE)  # byte-identical
+    for path, data in files.items():
+        assert b"INC-SECRET" not in data and b"MNT-HIDDEN" not in data, path
