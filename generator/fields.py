@@ -59,7 +59,10 @@ class Fields:
 
     # -- reporting -------------------------------------------------------
     def report(self, path: Path, code: str, message: str, *, level: str = ERROR, at_key: bool = False) -> None:
-        line, col = self.doc.key_position(path) if at_key else self.doc.position(path)
+        if not path:  # the front matter as a whole: its opening `---` line, like a missing key
+            line, col = self.doc.line, 1
+        else:
+            line, col = self.doc.key_position(path) if at_key else self.doc.position(path)
         self.findings.append(Finding(self.rel, line, col, level, code, message))
 
     def error(self, path: Path, code: str, message: str, *, at_key: bool = False) -> None:
@@ -143,7 +146,8 @@ class Fields:
         if not ID_PATTERN.match(value):
             self.error(path, "invalid-id",
                        f"{what} `{value}` must start with a letter or digit and use only letters, digits, "
-                       "`.`, `_` and `-` (at most 64 characters), e.g. `INC-2026-0042`")
+                       "`.`, `_` and `-` (at most 64 characters), e.g. "
+                       + ("`payments-api`" if "service" in what else "`INC-2026-0042`"))
             return None
         return value
 
