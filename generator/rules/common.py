@@ -39,8 +39,10 @@ def read_services(f: Fields, policy: Policy, *, policy_usable: bool) -> list[str
             ok = False
         elif svc not in known:
             ok = False
-            if svc in policy.declared_service_ids or (not policy_usable and not known):
-                continue  # the catalogue itself has an error about it; don't repeat it here
+            if svc in policy.declared_service_ids or not known:
+                # The catalogue itself has an error about it (or is missing, empty or unreadable,
+                # which is an error in policy/): don't repeat it for every record.
+                continue
             hint = did_you_mean(svc, known)
             f.error(path, "unknown-service", f"unknown service `{svc}`{hint}" + (
                 "" if hint else f"; add it to policy/services.yml or use one of: {', '.join(known)}"))
@@ -58,6 +60,8 @@ def check_severity(f: Fields, policy: Policy) -> str | None:
     if value in policy.declared_severity_ids:
         return None  # defined, but the policy's definition has an error (reported there)
     known = policy.severity_ids
+    if not known:
+        return None  # no usable severities at all: policy/policy.yml has an error saying so
     hint = did_you_mean(value, known)
     f.error(("severity",), "unknown-severity",
             f"unknown severity `{value}`{hint}" + ("" if hint else f"; the policy defines {', '.join(known) or 'none'}"))
@@ -117,14 +121,18 @@ def check_chronology(f: Fields, key: str, entries: list, start: datetime | None,
     previous = None
     written = f.get((key,))
     count = len(written) if isinstance(written, list) else 0
-    index_of_line = {f.doc.position((key, j))[0]: j for j in range(count)}
+    lines = [f.doc.position((key, j))[0] for j in range(count)]
+    cursor = 0
     for entry in entries:
-        i = index_of_line.get(entry.line, 0)
+        # The entries are the valid items in written order: the next item on the entry's line is
+        # its index (several flow items may share a line).
+        i = next((j for j in range(cursor, count) if lines[j] == entry.line), cursor)
+        cursor = i + 1
         path = (key, i, "at")
         if previous is not None and entry.at < previous.at:
             f.error(path, f"{key.rstrip('s') if key == 'updates' else key}-order",
                     f"{what} {i + 1} ({iso_utc(entry.at)}) is earlier than {what} {i} ({iso_utc(previous.at)}); "
-                    f"list {what}s oldest first")
+                    f"list {'timeline entries' if key == 'timeline' else what + 's'} oldest first")
             ok = False
         if start is not None and entry.at < start:
             f.error(path, "out-of-window",
