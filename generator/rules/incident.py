@@ -46,7 +46,7 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
     _check_lifecycle_presence(f, status, times)
     _check_order(f, times)
 
-    roles = _read_roles(f, policy)
+    roles = _read_roles(f, policy, policy_usable=policy_usable)
     if severity is not None:
         _check_required_roles(f, policy, severity, tags, roles)
 
@@ -65,6 +65,10 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
                      "started_at", "resolved_at", "timeline entry")
 
     if _errors(findings) != errors_before:
+        return None
+    if None in (incident_id, title, severity, status, services, impact, times["started_at"], times["detected_at"]):
+        # A value left unusable by an error in the policy (reported there, not repeated here):
+        # no record, rather than one with holes.
         return None
     return Incident(
         id=incident_id, title=title, severity=severity, status=status, services=tuple(services),
@@ -157,17 +161,23 @@ def _check_order(f: Fields, times: dict) -> None:
             previous_name = name
 
 
-def _read_roles(f: Fields, policy: Policy) -> dict[str, str]:
+def _read_roles(f: Fields, policy: Policy, *, policy_usable: bool = True) -> dict[str, str]:
     """The valid `role: handle` entries (the others are findings)."""
     out: dict[str, str] = {}
     mapping = f.mapping(("roles",), required=False)
     for role in mapping or ():
         handle = f.text(("roles", role), max_len=HANDLE_MAX)
         if role not in policy.roles:
+            if not policy.roles and not policy_usable:
+                continue  # policy/policy.yml is missing or unreadable: that finding says so
             hint = did_you_mean(role, policy.roles)
-            f.error(("roles", role), "unknown-role",
-                    f"unknown role `{role}`{hint}" + ("" if hint else f"; the policy's roles are {one_of(policy.roles)}"),
-                    at_key=True)
+            if hint:
+                advice = hint
+            elif policy.roles:
+                advice = f"; the policy's roles are {one_of(policy.roles)}"
+            else:
+                advice = "; the policy lists no roles: add it to `roles:` in policy/policy.yml"
+            f.error(("roles", role), "unknown-role", f"unknown role `{role}`{advice}", at_key=True)
         elif handle is not None:
             out[role] = handle
     return out
@@ -176,7 +186,7 @@ def _read_roles(f: Fields, policy: Policy) -> dict[str, str]:
 def _check_required_roles(f: Fields, policy: Policy, severity: str, tags: tuple[str, ...],
                           roles: dict[str, str]) -> None:
     for role, why in policy.required_roles(severity, tags):
-        if role not in roles:
+        if role not in roles and not f.present(("roles", role)):  # a bad handle has its own finding
             where = ("roles",) if f.present(("roles",)) else ()
             line, col = f.doc.key_position(where) if where else (f.doc.line, 1)
             f.findings.append(Finding(f.rel, line, col, "error", "missing-role",

@@ -38,6 +38,8 @@ def read_maintenance(src: SourceFile, policy: Policy, findings: list[Finding], *
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None
+    if None in (maintenance_id, title, services, start, end, status):
+        return None  # left unusable by an error in the policy (reported there)
     return Maintenance(
         id=maintenance_id, title=title, services=tuple(services), scheduled_start=start, scheduled_end=end,
         status=status, updates=tuple(updates), visibility=visibility, body=src.body,
