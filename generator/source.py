@@ -246,7 +246,7 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
                 if event.tag is not None and not (etype is ScalarEvent and event.tag == "!"):
                     findings.append(_finding(
                         rel, line, col, "yaml-tag",
-                        f"YAML tags (`{event.tag}`) are not allowed in records; remove the tag"
+                        f"YAML tags (`{_written_tag(event.tag)}`) are not allowed in records; remove the tag"
                         + (" and quote the value" if etype is ScalarEvent else "")))
                 if etype is ScalarEvent:
                     value = event.value
@@ -310,6 +310,13 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
     return Document(root if have_root else None, positions, key_positions, scalars, max(line_offset, 1)), findings
 
 
+def _written_tag(tag: str) -> str:
+    """A tag as it was most likely written: `tag:yaml.org,2002:python/x` -> `!!python/x`."""
+    if tag.startswith("tag:yaml.org,2002:"):
+        return "!!" + tag[len("tag:yaml.org,2002:"):]
+    return tag
+
+
 def _to_int(text: str) -> Any:
     try:
         return yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT, text))
@@ -339,7 +346,9 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Finding]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # The column in characters, as editors count them (the line may hold valid multi-byte text).
+        col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         return None, [_finding(
             rel, line, col, "encoding",
             f"the file is not UTF-8 (byte 0x{data[exc.start]:02X} here); save it as UTF-8")]
