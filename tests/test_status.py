@@ -122,9 +122,12 @@ def test_uptime_incident_spanning_days_is_split_at_utc_midnight():
     assert rows[1].uptime == pytest.approx(1 - 0.3)
 
 
-def test_uptime_before_now_only_when_incident_starts_in_the_future():
+def test_incident_starting_after_now_is_open_but_not_yet_downtime():
+    # "open" is what the record says; uptime only counts time up to now
     r = repo([inc("F", {"db": "major_outage"}, "2026-03-10T18:00:00Z")])
     assert status.uptime_days(r, "db", NOW, days=1)[0].uptime == 1.0
+    assert [i.id for i in status.open_incidents(r, NOW)] == ["F"]
+    assert status.component_statuses(r, NOW)["db"] == "major_outage"
 
 
 # ---- component statuses -----------------------------------------------------------------------

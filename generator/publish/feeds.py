@@ -41,21 +41,16 @@ def entry_title(inc: Incident) -> str:
     return f"[{inc.severity}] {inc.title} ({STATUS_LABELS.get(inc.status, inc.status)})"
 
 
-def _published_updates(inc: Incident, now: datetime):
-    return [u for u in inc.updates if _utc(u.at) <= now]
-
-
-def entry_updated(inc: Incident, now: datetime) -> datetime:
+def entry_updated(inc: Incident) -> datetime:
     """The last public update's time; the latest lifecycle time when there is none."""
-    updates = _published_updates(inc, now)
-    if updates:
-        return _utc(updates[-1].at)
-    times = [t for t in (inc.started_at, inc.detected_at, inc.acknowledged_at, inc.identified_at,
-                         inc.mitigated_at, inc.resolved_at) if t is not None and _utc(t) <= now]
-    return _utc(max(times)) if times else _utc(inc.started_at)
+    if inc.updates:
+        return _utc(inc.updates[-1].at)
+    times = [_utc(t) for t in (inc.started_at, inc.detected_at, inc.acknowledged_at, inc.identified_at,
+                               inc.mitigated_at, inc.resolved_at) if t is not None]
+    return max(times)
 
 
-def entry_html(inc: Incident, now: datetime, service_names: dict[str, str]) -> str:
+def entry_html(inc: Incident, service_names: dict[str, str]) -> str:
     """The updates, newest first, as escaped HTML."""
     e = html.escape
     affected = ", ".join(
@@ -64,7 +59,7 @@ def entry_html(inc: Incident, now: datetime, service_names: dict[str, str]) -> s
     parts = [f"<p><strong>Severity:</strong> {e(inc.severity)} &middot; "
              f"<strong>Status:</strong> {e(STATUS_LABELS.get(inc.status, inc.status))}<br>"
              f"<strong>Affected:</strong> {affected}</p>"]
-    for upd in reversed(_published_updates(inc, now)):
+    for upd in reversed(inc.updates):
         message = "<br>".join(e(line) for line in upd.message.splitlines())
         parts.append(f"<p><strong>{e(STATUS_LABELS.get(upd.status, upd.status))}</strong> &mdash; "
                      f"<small>{e(_stamp(upd.at))}</small><br>{message}</p>")
@@ -89,7 +84,7 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
     fg.link(href=page.base, rel="alternate")
     fg.language("en")
     fg.generator(GENERATOR, uri="https://pypi.org/project/incident-as-code/")
-    updated = [entry_updated(inc, now) for inc in incidents]
+    updated = [entry_updated(inc) for inc in incidents]
     last = max(updated) if updated else now
     fg.updated(last)
     fg.lastBuildDate(last)
@@ -104,7 +99,7 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
         fe.published(_utc(inc.started_at))
         # content only: feedgen's description() would reset the Atom content's type; RSS takes
         # the content as the item's <description>.
-        fe.content(entry_html(inc, now, names), type="html")
+        fe.content(entry_html(inc, names), type="html")
     return fg
 
 

@@ -1,8 +1,8 @@
 """`maintenance.ics`: every public maintenance window as an RFC 5545 VEVENT (icalendar package).
 
 UIDs are derived from the record id, DTSTAMP/LAST-MODIFIED from the last
-published update (the window's start when there is none), so the same records
-give the same bytes whatever the clock says.
+update (the window's start when there is none), so the same records give the
+same bytes whatever the clock says.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ def maintenance_calendar(repo, now: datetime, page: PageInfo) -> bytes:
 
     if now.tzinfo is None:
         raise ValueError("`now` must be an aware datetime")
-    now = _utc(now)
     names = {svc.id: svc.name for svc in repo.policy.services}
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -45,8 +44,8 @@ def maintenance_calendar(repo, now: datetime, page: PageInfo) -> bytes:
     cal.add("x-wr-calname", f"{page.name} maintenance")
     cal.add("x-wr-timezone", "UTC")
     for m in public_maintenances(repo):
-        updates = [u for u in m.updates if _utc(u.at) <= now]
-        stamp = _utc(updates[-1].at) if updates else min(_utc(m.scheduled_start), now)
+        updates = list(m.updates)
+        stamp = _utc(updates[-1].at) if updates else _utc(m.scheduled_start)
         affected = ", ".join(names.get(svc, svc) for svc in m.services)
         lines = [f"Affected: {affected}", f"Status: {STATUS_LABELS.get(m.status, m.status)}"]
         for upd in reversed(updates):

@@ -120,19 +120,22 @@ class _Api:
 
     # -- times
 
-    def _past(self, values: Iterable[datetime | None]) -> list[datetime]:
-        return [v.astimezone(timezone.utc) for v in values
-                if v is not None and v.astimezone(timezone.utc) <= self.now]
+    @staticmethod
+    def _utc_all(values: Iterable[datetime | None]) -> list[datetime]:
+        return [v.astimezone(timezone.utc) for v in values if v is not None]
 
     def _incident_times(self, inc: Incident) -> list[datetime]:
-        return self._past([inc.started_at, inc.detected_at, inc.acknowledged_at, inc.identified_at,
-                           inc.mitigated_at, inc.resolved_at, *(u.at for u in inc.updates)])
+        """Everything the record says happened (the records are the truth, whatever `now` is)."""
+        return self._utc_all([inc.started_at, inc.detected_at, inc.acknowledged_at, inc.identified_at,
+                              inc.mitigated_at, inc.resolved_at, *(u.at for u in inc.updates)])
 
     def _maintenance_times(self, m: Maintenance) -> list[datetime]:
-        return self._past([m.scheduled_start, m.scheduled_end, *(u.at for u in m.updates)])
+        """Its updates, and the window's start and end once they have passed."""
+        bounds = [b for b in (m.scheduled_start, m.scheduled_end) if b.astimezone(timezone.utc) <= self.now]
+        return self._utc_all([*bounds, *(u.at for u in m.updates)])
 
     def _service_activity(self) -> dict[str, datetime]:
-        """The last moment (<= now) when something public happened to each service."""
+        """The last moment when something public happened to each service."""
         last: dict[str, datetime] = {}
         items = [(inc.services, self._incident_times(inc)) for inc in self.public]
         items += [(m.services, self._maintenance_times(m)) for m in self.maintenances]
@@ -244,7 +247,7 @@ class _Api:
     # -- incidents
 
     def incident(self, inc: Incident) -> dict:
-        updates = [u for u in inc.updates if u.at.astimezone(timezone.utc) <= self.now]
+        updates = list(inc.updates)
         impacted = {svc: inc.impact.get(svc, "operational") for svc in inc.services}
         operational = {svc: "operational" for svc in inc.services}
         rendered = []
@@ -302,7 +305,7 @@ class _Api:
         return m.status
 
     def maintenance(self, m: Maintenance) -> dict:
-        updates = [u for u in m.updates if u.at.astimezone(timezone.utc) <= self.now]
+        updates = list(m.updates)
         status = self.maintenance_status(m)
         maint = {svc: "under_maintenance" for svc in m.services}
         operational = {svc: "operational" for svc in m.services}
