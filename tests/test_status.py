@@ -297,3 +297,46 @@ def test_naive_now_is_refused():
     with pytest.raises(ValueError):
         status.component_statuses(repo([inc("1", {"api": "major_outage"}, "2026-03-10T10:00:00Z")]),
                                   datetime(2026, 3, 10, 12))
+
+
+# ---- the sweep against a per-minute oracle ------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ORIGIN = t("2026-03-08T00:00:00Z")
+_impacts = st.sampled_from(["degraded_performance", "partial_outage", "major_outage"])
+_spans = st.lists(st.tuples(st.integers(0, 3 * 1440), st.integers(1, 1500), _impacts,
+                            st.booleans(), st.sampled_from(["public", "internal"])), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_spans)
+def test_uptime_sweep_matches_a_per_minute_count(spans):
+    incidents = []
+    for n, (offset, length, impact, still_open, visibility) in enumerate(spans):
+        start = ORIGIN + timedelta(minutes=offset)
+        end = start + timedelta(minutes=length)
+        if still_open:
+            incidents.append(inc(f"I{n}", {"db": impact}, start.isoformat(), visibility=visibility))
+        else:
+            incidents.append(inc(f"I{n}", {"db": impact}, start.isoformat(), status="resolved",
+                                 resolved=end.isoformat(), visibility=visibility))
+    r = repo(incidents)
+    rows = status.uptime_days(r, "db", NOW, days=3)
+    now_minute = int((NOW - ORIGIN).total_seconds() // 60)
+    for d, row in enumerate(rows):
+        counts = {"major_outage": 0, "partial_outage": 0, "degraded_performance": 0}
+        for minute in range(d * 1440, min((d + 1) * 1440, now_minute)):
+            worst = 0
+            for (offset, length, impact, still_open, visibility) in spans:
+                end = now_minute if still_open else offset + length
+                if visibility == "public" and offset <= minute < end:
+                    worst = max(worst, ["degraded_performance", "partial_outage", "major_outage"].index(impact) + 1)
+            if worst:
+                counts[["degraded_performance", "partial_outage", "major_outage"][worst - 1]] += 1
+        assert row.major_minutes == pytest.approx(counts["major_outage"])
+        assert row.partial_minutes == pytest.approx(counts["partial_outage"])
+        assert row.degraded_minutes == pytest.approx(counts["degraded_performance"])
+        assert row.uptime == pytest.approx(1 - (counts["major_outage"] + 0.3 * counts["partial_outage"]) / 1440)
+        assert 0.0 <= row.uptime <= 1.0
