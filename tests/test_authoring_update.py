@@ -264,3 +264,123 @@ def test_a_bug_becomes_one_line_and_the_file_is_untouched(tmp_path, monkeypatch)
     assert result.output.startswith("Error: internal error (IndexError")
     assert "Traceback" not in result.output
     assert path.read_bytes() == before
+
+
+# -- generated hand-written styles ---------------------------------------------------------
+
+from generator.source import read_record  # noqa: E402
+
+
+@st.composite
+def hand_written(draw):
+    """A valid incident written in a random mix of the styles people use."""
+    def q(text, kinds=("plain", "single", "double")):
+        kind = draw(st.sampled_from(kinds))
+        return {"plain": text, "single": f"'{text}'", "double": f'"{text}"'}[kind]
+
+    def comment():
+        return draw(st.sampled_from(["", "", "  # note", " #x", "   # TODO: tidy"]))
+
+    status = draw(st.sampled_from(["investigating", "identified"]))
+    top = {
+        "id": f"id: {q('INC-2026-0500')}",
+        "title": f"title: {q('Queue backlog')}",
+        "severity": f"severity: {q('SEV-3')}",
+        "status": f"status: {q(status)}",
+        "impact": f"impact: {q('partial_outage')}",
+        "started_at": f"started_at: {q('2026-05-01T10:00:00Z')}",
+        "detected_at": f"detected_at: {q('2026-05-01T10:05:00+02:00'.replace('+02:00', 'Z'))}",
+        "services": draw(st.sampled_from(["services: [api]", "services:\n  - api", "services:\n- 'api'"])),
+    }
+    if status == "identified":
+        top["acknowledged_at"] = f"acknowledged_at: {q('2026-05-01T10:06:00Z')}"
+        top["identified_at"] = f"identified_at: {q('2026-05-01T10:20:00Z')}"
+    messages = ["Jobs are delayed.", "A stuck worker; restarting it."]
+    statuses = ["investigating", "identified"] if status == "identified" else ["investigating"]
+    ats = ["2026-05-01T10:10:00Z", "2026-05-01T10:25:00Z"]
+    layout = draw(st.sampled_from(["block", "block-flow-items", "flow", "flow-multiline"]))
+    dash = draw(st.sampled_from([0, 2, 4]))
+    gap = draw(st.sampled_from([1, 3]))
+    order = draw(st.permutations(["at", "status", "message"]))
+    items = []
+    for at, st_, msg in zip(ats, statuses, messages):
+        vals = {"at": q(at), "status": q(st_), "message": q(msg, ("plain", "single", "double"))}
+        if layout.startswith("flow") or layout == "block-flow-items":
+            items.append("{" + ", ".join(f"{k}: {vals[k]}" for k in order) + "}")
+            continue
+        style = draw(st.sampled_from(["inline", "literal", "folded"]))
+        key_col = dash + 1 + gap
+        lines = []
+        for i, k in enumerate(order):
+            lead = " " * dash + "-" + " " * gap if i == 0 else " " * key_col
+            if k == "message" and style != "inline":
+                ind = " " * (key_col + 2)
+                lines.append(f"{lead}message: {'|' if style == 'literal' else '>-'}{comment()}")
+                lines.append(f"{ind}{msg}")
+                lines += [""] * draw(st.integers(0, 2))
+            else:
+                lines.append(f"{lead}{k}: {vals[k]}{comment()}")
+        items.append("\n".join(lines))
+    if layout == "block":
+        top["updates"] = "updates:" + comment() + "\n" + "\n".join(items)
+    elif layout == "block-flow-items":
+        top["updates"] = "updates:\n" + "\n".join(" " * dash + "-" + " " * gap + i for i in items)
+    elif layout == "flow":
+        top["updates"] = "updates: [" + ", ".join(items) + "]"
+    else:
+        top["updates"] = "updates: [\n  " + ",\n  ".join(items) + "\n]"
+    keys = draw(st.permutations(list(top)))
+    lines = ["---"]
+    for key in keys:
+        if draw(st.booleans()) and draw(st.booleans()):
+            lines.append("# a comment line")
+        block = top[key]
+        if "\n" not in block and key != "updates":
+            block += comment()
+        lines.append(block)
+    lines.append("---")
+    body = draw(st.sampled_from(["", "\nNarrative.  \n", "Body with trailing spaces   \n\n", "No newline  "]))
+    text = "\n".join(lines) + "\n" + body
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    if draw(st.booleans()):
+        data = b"\xef\xbb\xbf" + data
+    return data, status
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(case=hand_written(), new_status=st.sampled_from(["identified", "monitoring", "resolved"]))
+def test_generated_styles_round_trip(tmp_path_factory, case, new_status):
+    data, old_status = case
+    root = tmp_path_factory.mktemp("gen")
+    shutil.copytree(FIXTURES / "policy", root / "policy")
+    (root / "incidents").mkdir()
+    path = root / "incidents" / "INC-2026-0500.md"
+    path.write_bytes(data)
+    src, findings = read_record(data, "x.md")
+    assert src is not None and not [f for f in findings if f.level == "error"], (data, findings)
+    assert validate_root(root).errors == 0, [str(f) for f in validate_root(root).findings]
+
+    result = run_update(root, "INC-2026-0500", new_status, "Moving on: step 2.", "2026-05-01T11:00:00Z")
+    assert result.exit_code == 0, (data.decode(), result.output)
+    after = path.read_bytes()
+    new_src, _ = read_record(after, "x.md")
+    old, new = src.front_matter.data, new_src.front_matter.data
+    assert new_src.body == src.body
+    assert after.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+    if b"\r\n" in data:
+        assert after.count(b"\n") == after.count(b"\r\n")
+    assert new["status"] == new_status
+    assert new["updates"] == old["updates"] + [{"at": "2026-05-01T11:00:00Z", "status": new_status,
+                                                "message": "Moving on: step 2."}]
+    for key, value in old.items():
+        if key not in ("status", "updates"):
+            assert new[key] == value, key
+    added_keys = set(new) - set(old)
+    assert added_keys <= {"acknowledged_at", "identified_at", "mitigated_at", "resolved_at"}
+    removed, _ = changed_lines(data, after)
+    flow = b"updates: [" in data
+    assert len(removed) <= (2 if flow else 1) and (old_status != new_status or len(removed) <= (1 if flow else 0))
+    assert validate_root(root).errors == 0
