@@ -19,8 +19,16 @@ def summary_line(findings: list[Finding], files: int) -> str:
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
 
 
+def _one_line(text: str) -> str:
+    """Text for the one-finding-a-line format: a line break a user wrote in a value shows as `\\n`."""
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text
+
+
 def format_text(findings: list[Finding], files: int) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.level} {f.code} {f.message}" for f in findings]
+    lines = [f"{_one_line(f.path)}:{f.line}:{f.column}: {f.level} {f.code} {_one_line(f.message)}"
+             for f in findings]
     lines.append(summary_line(findings, files))
     return "\n".join(lines) + "\n"
 
