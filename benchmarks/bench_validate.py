@@ -11,7 +11,12 @@ ratio of the medians (validate / baseline). Goal: ratio <= 2.0.
 The corpus is written by benchmarks/corpus.py into benchmarks/corpus/
 (gitignored) and reused while the generator, N and the seed are unchanged.
 
+With --with-warnings every incident also carries an unknown key, so the
+run measures a root with one finding per file (costs that grow with the
+number of findings show up there).
+
 Usage: python benchmarks/bench_validate.py [--files N] [--runs R] [--seed S] [--corpus DIR] [--json FILE]
+                                           [--with-warnings]
 """
 
 from __future__ import annotations
@@ -33,11 +38,18 @@ HERE = Path(__file__).resolve().parent
 GOAL = 2.0
 
 
-def corpus_root(files: int, seed: int, where: Path | None) -> Path:
-    """A corpus of `files` incidents, generated once and reused while unchanged."""
-    root = where or HERE / "corpus" / f"validate-{files}-s{seed}"
-    generator = (HERE / "corpus.py").read_bytes()
-    stamp = {"files": files, "seed": seed, "generator": hashlib.sha256(generator).hexdigest()}
+WARN_KEY = "owner_team: sre\n"  # not a field of the format: one `unknown-field` warning per incident
+
+
+def corpus_root(files: int, seed: int, where: Path | None, warnings: bool = False) -> Path:
+    """A corpus of `files` incidents, generated once and reused while unchanged.
+
+    With `warnings`, every incident also carries an unknown key, so validate
+    reports one warning per incident file (a findings-heavy repository).
+    """
+    root = where or HERE / "corpus" / f"validate-{files}-s{seed}{'-warn' if warnings else ''}"
+    generator = (HERE / "corpus.py").read_bytes() + (HERE / "bench_validate.py").read_bytes()
+    stamp = {"files": files, "seed": seed, "warnings": warnings, "generator": hashlib.sha256(generator).hexdigest()}
     marker = root / ".corpus.json"
     if marker.is_file():
         try:
@@ -55,6 +67,13 @@ def corpus_root(files: int, seed: int, where: Path | None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     marker.unlink(missing_ok=True)
     corpus.generate(root, files, seed)
+    if warnings:
+        for path in (root / "incidents").glob("20*/INC-*.md"):
+            if path.name.endswith(".postmortem.md"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            first, rest = text.split("\n", 1)
+            path.write_text(f"{first}\n{WARN_KEY}{rest}", encoding="utf-8")
     marker.write_text(json.dumps(stamp), encoding="utf-8")
     print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return root
@@ -90,11 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, default=None, help="where to write / reuse the corpus")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument("--with-warnings", action="store_true",
+                        help="give every incident an unknown key: one warning per file (a findings-heavy root)")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.files < 1:
         parser.error("--runs and --files must be at least 1")
 
-    root = corpus_root(args.files, args.seed, args.corpus)
+    root = corpus_root(args.files, args.seed, args.corpus, args.with_warnings)
     records = sum(1 for _ in (root / "incidents").rglob("*.md"))
     validate_cmd = [incidents_script(), "validate", "--root", str(root)]
     baseline_cmd = [sys.executable, str(HERE / "baseline_load.py"), str(root)]
@@ -112,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     v, b = summary(times["validate"]), summary(times["baseline"])
     ratio = v["median"] / b["median"]
     paired = statistics.median(x / y for x, y in zip(times["validate"], times["baseline"]))
-    print(f"\n{records} record files ({args.files} incidents) + 2 policy files, {args.runs} interleaved runs each\n")
+    print(f"\n{records} record files ({args.files} incidents{', one warning each' if args.with_warnings else ''})"
+          f" + 2 policy files, {args.runs} interleaved runs each\n")
     print(f"| process | median s | min s | max s |")
     print(f"|---|---:|---:|---:|")
     print(f"| incidents validate | {v['median']:.2f} | {v['min']:.2f} | {v['max']:.2f} |")
@@ -124,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
-            "files": args.files, "records": records, "runs": args.runs,
+            "files": args.files, "records": records, "runs": args.runs, "with_warnings": args.with_warnings,
             "validate": v, "baseline": b, "ratio": ratio, "paired_ratio": paired, "goal": GOAL,
         }, indent=2), encoding="utf-8")
     return 0
