@@ -139,7 +139,12 @@ def load_policy(root: FsPath) -> LoadedPolicy:
                                     f"`{rel}` is missing; create it with {what} (see the README)"))
             continue
         files += 1
-        doc, found = read_yaml_file(path.read_bytes(), rel)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            findings.append(Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {exc.strerror}"))
+            continue
+        doc, found = read_yaml_file(data, rel)
         findings.extend(found)
         if rel == POLICY_FILE:
             pol_doc = doc
@@ -165,7 +170,7 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
         if tz_name is not None:
             try:
                 tz = zoneinfo.ZoneInfo(tz_name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: `America` (a folder), long names
                 f.error(("assume_timezone",), "invalid-timezone",
                         f"unknown time zone `{tz_name}`; use an IANA name such as `UTC` or `Europe/Berlin`, or null")
                 tz_name = None
