@@ -11,7 +11,7 @@ same everywhere.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable
 
 from .durations import parse_duration
@@ -97,15 +97,29 @@ class Fields:
     def present(self, path: Path) -> bool:
         return self.get(path) is not MISSING
 
+    def has_value(self, path: Path) -> bool:
+        """Present and not left empty (`key:`, `key: ~`, `key: null` leave a field unset)."""
+        value = self.get(path)
+        return value is not MISSING and not self._empty(path, value, null_is_text=False)
+
+    def _empty(self, path: Path, value: Any, *, null_is_text: bool) -> bool:
+        if value is not None:
+            return False
+        scalar = self.doc.scalars.get(path)
+        if scalar is None or scalar.text in ("", "~"):
+            return True
+        # A bare `null` leaves a timestamp, list or mapping unset; where text is expected it is
+        # reported as a bare word to quote (as_text).
+        return scalar.tag == NULL and not null_is_text
+
     # -- typed getters -------------------------------------------------------
-    def _absent(self, path: Path, value: Any, required: bool, hint: str = "") -> bool:
+    def _absent(self, path: Path, value: Any, required: bool, hint: str = "", *, null_is_text: bool = False) -> bool:
         """True (after reporting if required) when the field is missing or empty."""
         if value is MISSING:
             if required:
                 self.missing(path, hint)
             return True
-        scalar = self.doc.scalars.get(path)
-        if value is None and (scalar is None or scalar.text in ("", "~")):
+        if self._empty(path, value, null_is_text=null_is_text):
             if required:
                 self.error(path, "empty-value", f"`{dotted(path)}` has no value{hint or ''}", at_key=True)
             return True
@@ -114,7 +128,7 @@ class Fields:
     def text(self, path: Path, *, required: bool = True, min_len: int = 1, max_len: int | None = None,
              hint: str = "") -> str | None:
         value = self.get(path)
-        if self._absent(path, value, required, hint):
+        if self._absent(path, value, required, hint, null_is_text=True):
             return None
         return self.as_text(path, value, min_len=min_len, max_len=max_len)
 
@@ -175,11 +189,18 @@ class Fields:
                 return None
             value = scalar.text
         try:
-            return parse_timestamp(value, self.assume_tz)
+            parsed = parse_timestamp(value, self.assume_tz)
         except TimestampError as exc:
             code = "naive-timestamp" if "no UTC offset" in str(exc) else "invalid-timestamp"
             self.error(path, code, f"`{dotted(path)}`: {exc}")
             return None
+        try:
+            parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+01:00 has no UTC time: every comparison would fail
+        except (OverflowError, ValueError):
+            self.error(path, "invalid-timestamp",
+                       f"`{dotted(path)}`: `{value}` is out of range in UTC; check the year")
+            return None
+        return parsed
 
     def date(self, path: Path, *, required: bool = True, hint: str = "") -> date | None:
         value = self.get(path)
