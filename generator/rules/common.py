@@ -73,7 +73,7 @@ def read_updates(f: Fields, statuses: Iterable[str]) -> tuple[list[Update], bool
     statuses = tuple(statuses)
     items = f.sequence(("updates",), required=False)
     if items is None:
-        return [], not f.present(("updates",))
+        return [], not f.has_value(("updates",))  # `updates:` left empty is no updates, not a bad list
     ok = True
     out: list[Update] = []
     for i, _ in enumerate(items):
@@ -96,7 +96,7 @@ def read_timeline(f: Fields) -> tuple[list[TimelineEntry], bool]:
     """The valid entries of `timeline:`, and whether every entry was valid."""
     items = f.sequence(("timeline",), required=False)
     if items is None:
-        return [], not f.present(("timeline",))
+        return [], not f.has_value(("timeline",))
     ok = True
     out: list[TimelineEntry] = []
     for i, _ in enumerate(items):

@@ -56,7 +56,8 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
         where = ("updates",) if f.present(("updates",)) else ()
         f.error(where, "no-updates",
                 "a public incident needs at least one entry in `updates:` (what the status page says), "
-                "e.g. `- {at: ..., status: investigating, message: ...}`; or set `visibility: internal`")
+                "e.g. `- {at: ..., status: investigating, message: ...}`; or set `visibility: internal`",
+                at_key=True)
     check_chronology(f, "updates", updates, times["started_at"], times["resolved_at"],
                      "started_at", "resolved_at", "update")
     if updates_ok:
@@ -135,13 +136,13 @@ def _read_impact(f: Fields, services: list[str] | None, policy: Policy) -> dict[
 def _check_lifecycle_presence(f: Fields, status: str | None, times: dict) -> None:
     if status is None:
         return
-    if status != "investigating" and times["acknowledged_at"] is None and not f.present(("acknowledged_at",)):
+    if status != "investigating" and times["acknowledged_at"] is None and not f.has_value(("acknowledged_at",)):
         f.error(("status",), "lifecycle-missing",
                 f"status is `{status}`, so `acknowledged_at` is required: when did a responder acknowledge?")
-    if status == "resolved" and times["resolved_at"] is None and not f.present(("resolved_at",)):
+    if status == "resolved" and times["resolved_at"] is None and not f.has_value(("resolved_at",)):
         f.error(("status",), "lifecycle-missing",
                 "status is `resolved`, so `resolved_at` is required: when was it resolved?")
-    if status != "resolved" and f.present(("resolved_at",)):
+    if status != "resolved" and f.has_value(("resolved_at",)):
         f.error(("resolved_at",), "lifecycle-unexpected",
                 f"`resolved_at` is set but status is `{status}`; set `status: resolved` (with a final update) "
                 "or remove `resolved_at`", at_key=True)
