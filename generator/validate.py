@@ -163,10 +163,18 @@ def _record_type(src: SourceFile, findings: list[Finding]) -> str | None:
     if value in RECORD_TYPES:
         return value
     line, col = src.front_matter.position(("type",))
-    hint = did_you_mean(value, RECORD_TYPES) if isinstance(value, str) else ""
-    findings.append(Finding(src.path, line, col, ERROR, "unknown-type",
-                            f"unknown record type `{value}`{hint}"
-                            + ("" if hint else "; use `incident`, `postmortem` or `maintenance`")))
+    scalar = src.front_matter.scalars.get(("type",))
+    choices = "`incident`, `postmortem` or `maintenance`"
+    if isinstance(value, (list, dict)):
+        message = f"`type` must be {choices}, not a {'list' if isinstance(value, list) else 'mapping'}"
+    elif value is None and (scalar is None or scalar.text in ("", "~")):
+        line, col = src.front_matter.key_position(("type",))
+        message = f"`type` is empty; write {choices} (or leave `type` out for an incident)"
+    else:
+        written = scalar.text if scalar is not None else str(value)
+        hint = did_you_mean(written, RECORD_TYPES)
+        message = f"unknown record type `{written}`{hint}" + ("" if hint else f"; use {choices}")
+    findings.append(Finding(src.path, line, col, ERROR, "unknown-type", message))
     return None
 
 
