@@ -23,6 +23,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 URL_PATTERN = re.compile(r"^(https?|mailto):[^\s]+$", re.IGNORECASE)
 
 MISSING = object()
+MAX_DURATION = timedelta(days=36_525)  # 100 years
 
 
 def dotted(path: Path) -> str:
@@ -224,7 +225,16 @@ class Fields:
         if self._absent(path, value, required):
             return None
         text = value if isinstance(value, str) else getattr(self.doc.scalars.get(path), "text", None)
-        parsed = parse_duration(text) if isinstance(text, str) else None
+        try:
+            parsed = parse_duration(text) if isinstance(text, str) else None
+        except (OverflowError, ValueError):  # `99999999999w`: more days than a timedelta holds
+            parsed = MAX_DURATION * 2
+        if parsed is not None and parsed > MAX_DURATION:
+            # Longer than any target; and adding it to a timestamp (gates: resolved_at + due_within)
+            # would overflow.
+            self.error(path, "invalid-duration",
+                       f"`{text}` is longer than 100 years; write a real target such as `15m`, `4h` or `5d`")
+            return None
         if parsed is None or parsed.total_seconds() <= 0:
             shown = text if isinstance(text, str) else type_name(value)
             self.error(path, "invalid-duration",
