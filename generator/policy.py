@@ -161,6 +161,8 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
     f.unknown_keys((), POLICY_KEYS, what="policy key")
 
     roles = tuple(_unique_texts(f, ("roles",), "role"))
+    # `roles:` written but not a list: that is one finding; don't call every role named elsewhere unknown.
+    roles_known = not (f.has_value(("roles",)) and not isinstance(f.get(("roles",)), list))
     priorities = tuple(_unique_texts(f, ("priorities",), "priority"))
 
     tz_name = None
@@ -195,7 +197,8 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
             path = ("roles_for_tags", tag)
             listed = f.text_list(path, required=True, non_empty=True) or []
             for i, role in enumerate(listed):
-                _check_role(f, path + (i,), role, roles)
+                if roles_known:
+                    _check_role(f, path + (i,), role, roles)
             roles_for_tags[tag] = tuple(r for r in listed if r in roles)
 
     severities: list[Severity] = []
@@ -215,7 +218,7 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
                     f"severity `{sev_id}` is defined twice (first at line {seen[sev_id]}); give each severity its own id")
             continue
         seen[sev_id] = doc.position(path + ("id",))[0]
-        sev = _read_severity(f, path, sev_id, len(severities), roles)
+        sev = _read_severity(f, path, sev_id, len(severities), roles, roles_known)
         if sev is not None:
             severities.append(sev)
 
@@ -251,7 +254,8 @@ def _check_role(f: Fields, path: tuple, role: str, roles: tuple[str, ...]) -> bo
     return False
 
 
-def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[str, ...]) -> Severity | None:
+def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[str, ...],
+                   roles_known: bool = True) -> Severity | None:
     f.unknown_keys(path, SEVERITY_KEYS, what="severity key")
     name = f.text(path + ("name",), required=False, max_len=100) or sev_id
     description = f.text(path + ("description",), required=False) or ""
@@ -263,6 +267,8 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
     }
     required_roles = []
     for i, role in enumerate(f.text_list(path + ("required_roles",), required=False) or []):
+        if not roles_known:
+            continue
         if _check_role(f, path + ("required_roles", i), role, roles) and role not in required_roles:
             required_roles.append(role)
 
@@ -273,7 +279,7 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
         f.unknown_keys(pm_path, SEVERITY_POSTMORTEM_KEYS, what="postmortem key")
         pm_required = bool(f.boolean(pm_path + ("required",)))
         pm_due = f.duration(pm_path + ("due_within",))
-        if pm_required and pm_due is None and not f.present(pm_path + ("due_within",)):
+        if pm_required and pm_due is None and not f.has_value(pm_path + ("due_within",)):
             f.warning(pm_path, "postmortem-never-due",
                       f"severity `{sev_id}` requires a postmortem but sets no `due_within`, so it is never "
                       "overdue; add e.g. `due_within: 5d`")
