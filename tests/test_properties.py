@@ -49,6 +49,57 @@ DOCUMENTS = st.recursive(
 FRONT_MATTERS = st.dictionaries(KEYS, DOCUMENTS, max_size=10)
 
 
+SPECIAL = st.one_of(SCALARS, st.sampled_from([
+    "99999999999w", "0m", "-5m", "1.5h", "P1Y", "PT", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+    "2026-02-10T14:30:00+99:99", "America", "UTC", "Europe/Berlin", "", " ", "x" * 300, "a\nb", "%0A",
+    10**30, -1, 0, 1e308, [], {}, [None], {"a": None},
+]))
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,))
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {k: (_replace(v, rest, new) if k == head else v) for k, v in value.items()}
+    return [(_replace(v, rest, new) if i == head else v) for i, v in enumerate(value)]
+
+
+def _drop(value, path):
+    head, rest = path[0], path[1:]
+    if not rest:
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if k != head}
+        return [v for i, v in enumerate(value) if i != head]
+    if isinstance(value, dict):
+        return {k: (_drop(v, rest) if k == head else v) for k, v in value.items()}
+    return [(_drop(v, rest) if i == head else v) for i, v in enumerate(value)]
+
+
+@st.composite
+def perturbed(draw, base):
+    """`base` (plain data) with a few values replaced by odd ones, or keys dropped."""
+    value = base
+    for _ in range(draw(st.integers(1, 4))):
+        paths = list(_paths(value))
+        path = draw(st.sampled_from(paths))
+        if path and draw(st.booleans()) and draw(st.booleans()):
+            value = _drop(value, path)
+        elif path:
+            value = _replace(value, path, draw(st.one_of(SPECIAL, DOCUMENTS)))
+    return value
+
+
 def dump(value) -> str:
     return yaml.safe_dump(value, default_flow_style=None, allow_unicode=True, sort_keys=False)
 
@@ -162,3 +213,41 @@ def test_validate_never_fails_on_bytes(data: bytes) -> None:
 def test_validate_with_arbitrary_policy(policy) -> None:
     text = policy if isinstance(policy, str) else dump(policy)
     check_validate(VALID.encode(), policy=text.encode("utf-8", "surrogatepass"))
+
+
+_INCIDENT_DATA = yaml.safe_load(VALID.split("---\n")[1])
+_PM = (FIXTURES / "valid_all_types" / "incidents" / "2026" / "INC-2026-0001.postmortem.md").read_text()
+_MAINT = (FIXTURES / "valid_all_types" / "incidents" / "maintenance" / "MNT-2026-0001.md").read_text()
+_POLICY_DATA = yaml.safe_load((BASE_POLICY / "policy.yml").read_text())
+_SERVICES_DATA = yaml.safe_load((BASE_POLICY / "services.yml").read_text())
+
+
+def _as_text(data):
+    """safe_dump turns the timestamps safe_load made back into timestamps; keep them as written."""
+    return dump(data)
+
+
+@SETTINGS
+@given(st.sampled_from([VALID, _PM, _MAINT]).flatmap(
+    lambda text: perturbed(yaml.safe_load(text.split("---\n")[1])).map(
+        lambda data: "---\n" + _as_text(data) + "---\n" + text.split("---\n", 2)[2])))
+def test_validate_perturbed_records(text: str) -> None:
+    check_validate(text.encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=max(1, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck))
+@given(perturbed(_POLICY_DATA), perturbed(_SERVICES_DATA))
+def test_validate_perturbed_policy(policy, services) -> None:
+    root = Path(tempfile.mkdtemp(dir=_ROOT_DIR))
+    try:
+        (root / "policy").mkdir()
+        (root / "policy" / "policy.yml").write_text(dump(policy))
+        (root / "policy" / "services.yml").write_text(dump(services))
+        (root / "incidents").mkdir()
+        (root / "incidents" / "a.md").write_text(VALID)
+        (root / "incidents" / "a.postmortem.md").write_text(_PM)
+        (root / "incidents" / "m.md").write_text(_MAINT)
+        report = validate_root(root)
+        check_findings(report.findings)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
