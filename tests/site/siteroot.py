@@ -68,9 +68,11 @@ site_url: https://status.test/
 theme:
   name: material
   palette:
-    - scheme: default
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
       toggle: {icon: material/weather-night, name: Dark}
-    - scheme: slate
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
       toggle: {icon: material/weather-sunny, name: Light}
 plugins:
   - search
