@@ -24,7 +24,7 @@ VALID = (FIXTURES / "valid_incident" / "incidents" / "2026" / "INC-2026-0001.md"
 REL = "incidents/x/record.md"
 
 # PROPERTY_EXAMPLES=2000 for a longer hunt; the default keeps the file under 20 s.
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 KEYS = st.sampled_from([
