@@ -21,7 +21,9 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def _text(max_len: int | None = None, description: str | None = None) -> dict:
-    out: dict = {"type": "string", "minLength": 1}
+    # A plain number is taken as the text written (`title: 2024`), as validate does; booleans and
+    # nulls are not text (validate says to quote them).
+    out: dict = {"type": ["string", "number"], "minLength": 1}
     if max_len:
         out["maxLength"] = max_len
     if description:

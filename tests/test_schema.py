@@ -78,7 +78,7 @@ def test_enums_follow_the_policy(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["valid_incident", "investigating_without_ack", "internal_without_updates",
-                                  "bom_crlf_valid", "impact_map_incomplete"])
+                                  "bom_crlf_valid", "impact_map_incomplete", "plain_numbers_as_text"])
 def test_valid_incidents_validate(tmp_path, case):
     errors = list(validator(schema_of(base_root(tmp_path))).iter_errors(front_matter(FINDINGS / case / INCIDENT)))
     assert errors == []
