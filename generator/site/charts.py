@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 # A mid grey that reads on Material's light and dark backgrounds; the CSS recolours text.
 INK = "#808080"
@@ -95,6 +96,8 @@ def severity_chart(groups: list[dict]) -> str | None:
         ax.set_xticks(xs, [str(g["key"]) for g in rows])
         ax.set_ylabel("median minutes")
         ax.set_yscale("symlog", linthresh=10)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
         ax.grid(axis="x", visible=False)
         return _svg(fig, "Median minutes to detect, acknowledge, identify and resolve, by severity")
@@ -112,6 +115,8 @@ def month_chart(groups: list[dict]) -> str | None:
         counts = ax.twinx()
         counts.bar(xs, [g["count"] for g in rows], color=INK, alpha=0.18, width=0.7, label="incidents")
         counts.set_ylabel("incidents")
+        counts.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(-0.6, max(len(rows), 8) - 0.4)
         counts.grid(False)
         counts.spines["right"].set_visible(True)
         for key in ("mtta_median_min", "mttr_median_min"):
