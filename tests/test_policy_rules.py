@@ -221,3 +221,15 @@ def test_record_files_and_check_root(tmp_path):
         check_root(tmp_path / "empty")
     with pytest.raises(RootError):
         validate_root(tmp_path / "empty")
+
+
+def test_numeric_service_ids_are_their_text(tmp_path):
+    services = (BASE / "policy" / "services.yml").read_text() + "  - id: 2024\n    name: Numbered\n"
+    incident = VALID.replace("services: [api]", "services: [api, 2024]").replace(
+        "impact: degraded_performance", "impact: {api: major_outage, 2024: partial_outage}")
+    report = validate_root(root_with(tmp_path, services=services, files={"incidents/a.md": incident}))
+    assert report.findings == ()
+    [inc] = report.repository.incidents
+    assert inc.services == ("api", "2024")
+    assert dict(inc.impact) == {"api": "major_outage", "2024": "partial_outage"}
+    assert report.repository.policy.service("2024").name == "Numbered"

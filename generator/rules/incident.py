@@ -102,8 +102,7 @@ def _read_impact(f: Fields, services: list[str] | None, policy: Policy) -> dict[
             if level is None:
                 ok = False
                 continue
-            listed = f.get(("services",))
-            listed = [s for s in listed if isinstance(s, str)] if isinstance(listed, list) else []
+            listed = _listed_services(f)
             if svc not in listed:
                 if svc not in policy.service_ids and svc not in policy.declared_service_ids:
                     hint = did_you_mean(svc, policy.service_ids)
@@ -131,6 +130,21 @@ def _read_impact(f: Fields, services: list[str] | None, policy: Policy) -> dict[
     if level is None or services is None:
         return None
     return {s: level for s in services}
+
+
+def _listed_services(f: Fields) -> list[str]:
+    """The `services` items as written (a plain number such as `2024` as its text)."""
+    items = f.get(("services",))
+    if not isinstance(items, list):
+        return []
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            scalar = f.doc.scalars.get(("services", i))
+            out.append(scalar.text if scalar is not None else str(item))
+    return out
 
 
 def _check_lifecycle_presence(f: Fields, status: str | None, times: dict) -> None:
