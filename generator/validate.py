@@ -114,33 +114,37 @@ def validate_root(root: Path, *, keep_sources: bool = False) -> Report:
         except OSError as exc:
             findings.append(Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {exc.strerror}"))
             continue
+        # Each file's findings go to a list of its own: the rules count the
+        # errors they add, which must not cost more as the repository grows.
         src, found = read_record(data, rel)
-        findings.extend(found)
-        if src is None:
-            continue
-        if keep_sources:
-            sources[rel] = src
-        kind = _record_type(src, findings)
-        if kind is None:
-            continue
         try:
-            if kind == "incident":
-                record = read_incident(src, policy, findings, policy_usable=usable)
-                if record is not None:
-                    incidents.append(record)
-            elif kind == "maintenance":
-                record = read_maintenance(src, policy, findings, policy_usable=usable)
-                if record is not None:
-                    maintenances.append(record)
-            else:
-                record = read_postmortem(src, policy, findings)
-                if record is not None:
-                    postmortems.append(record)
-        except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
-            findings.append(Finding(rel, 1, 1, ERROR, "internal-error",
-                                    f"the checker failed on this file ({type(exc).__name__}: {exc}); "
-                                    "please report it with the file attached"))
-            continue
+            if src is None:
+                continue
+            if keep_sources:
+                sources[rel] = src
+            kind = _record_type(src, found)
+            if kind is None:
+                continue
+            try:
+                if kind == "incident":
+                    record = read_incident(src, policy, found, policy_usable=usable)
+                    if record is not None:
+                        incidents.append(record)
+                elif kind == "maintenance":
+                    record = read_maintenance(src, policy, found, policy_usable=usable)
+                    if record is not None:
+                        maintenances.append(record)
+                else:
+                    record = read_postmortem(src, policy, found)
+                    if record is not None:
+                        postmortems.append(record)
+            except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+                found.append(Finding(rel, 1, 1, ERROR, "internal-error",
+                                     f"the checker failed on this file ({type(exc).__name__}: {exc}); "
+                                     "please report it with the file attached"))
+                continue
+        finally:
+            findings.extend(found)
         declared_id = _declared(src, kind)
         if declared_id is not None:
             declared.append(declared_id)
