@@ -11,6 +11,9 @@ _SHAPE = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$")
+# The form nearly every record uses; parsed directly, the rest goes the long way.
+_CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$")
+_LOOSE_HOUR = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2})(:.*)$")
 
 
 class TimestampError(ValueError):
@@ -23,6 +26,11 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
     Raises TimestampError for impossible dates, missing times and missing
     offsets (unless `assume` gives the zone of offset-less timestamps).
     """
+    if _CANONICAL.match(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # an impossible date: the long way says which part
     raw = text.strip()
     if not _SHAPE.match(raw):
         raise TimestampError(
@@ -48,7 +56,7 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
 
 def _pad(text: str) -> str:
     """fromisoformat wants two-digit months, days and hours: 2026-2-3T4:05 -> 2026-02-03T04:05."""
-    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2})(:.*)$", text)
+    m = _LOOSE_HOUR.match(text)
     if not m:
         return text
     y, mo, d, h, rest = m.groups()
