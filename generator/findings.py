@@ -9,6 +9,7 @@ level, a stable code and a message that says what to write instead.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, replace
 from typing import Iterable
 
@@ -60,7 +61,12 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """` did you mean `x`?` when a choice is close to `word`, else ``."""
     if not isinstance(word, str):
         return ""
-    choices = list(choices)
+    return _did_you_mean(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=4096)
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    # Cached: a repository with the same typo in 10,000 files asks 10,000 times.
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}
