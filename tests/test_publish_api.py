@@ -32,7 +32,7 @@ COMPONENT_KEYS = ["id", "name", "status", "created_at", "updated_at", "position"
 INCIDENT_KEYS = ["id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact",
                  "shortlink", "started_at", "page_id", "incident_updates", "components"]
 UPDATE_KEYS = ["id", "status", "body", "incident_id", "created_at", "updated_at", "display_at",
-               "affected_components", "deliver_notifications", "custom_tweet", "tweet_id"]
+               "affected_components", "deliver_notifications", "custom_tweet", "tweet_id", "components"]
 MAINTENANCE_KEYS = INCIDENT_KEYS + ["scheduled_for", "scheduled_until"]
 TOP_KEYS = {
     "api/v2/summary.json": ["page", "components", "incidents", "scheduled_maintenances", "status"],

@@ -258,7 +258,7 @@ class _Api:
                                           operational if upd.status == "resolved" else impacted)
             elif upd.status == "resolved":
                 affected = self._affected(inc.services, impacted, operational)
-            rendered.append(self._update(inc.id, index, upd, affected))
+            rendered.append(self._update(inc.id, index, upd, affected, inc.services))
         rendered.reverse()  # newest first
         monitoring_at = inc.mitigated_at
         if monitoring_at is None:
@@ -281,7 +281,9 @@ class _Api:
             "components": self._named_components(inc.services),
         }
 
-    def _update(self, record_id: str, index: int, upd, affected: list[dict] | None) -> dict:
+    def _update(self, record_id: str, index: int, upd, affected: list[dict] | None, services) -> dict:
+        # FORMAT.md section 8 lists `components` with each update (Statuspage
+        # itself puts it on the incident): both carry it, so either reading works.
         return {
             "id": update_id(record_id, index),
             "status": upd.status,
@@ -294,6 +296,7 @@ class _Api:
             "deliver_notifications": True,
             "custom_tweet": None,
             "tweet_id": None,
+            "components": self._named_components(services),
         }
 
     # -- maintenances
@@ -316,7 +319,7 @@ class _Api:
                 affected = self._affected(m.services, operational, maint)
             elif upd.status == "completed":
                 affected = self._affected(m.services, maint, operational)
-            rendered.append(self._update(m.id, index, upd, affected))
+            rendered.append(self._update(m.id, index, upd, affected, m.services))
         rendered.reverse()
         created = updates[0].at if updates else min(m.scheduled_start, self.now)
         updated = updates[-1].at if updates else created
