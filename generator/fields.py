@@ -220,7 +220,8 @@ class Fields:
             self.error(path, "invalid-date", f"`{dotted(path)}`: {exc}")
             return None
 
-    def duration(self, path: Path, *, required: bool = False) -> timedelta | None:
+    def duration(self, path: Path, *, required: bool = False, allow_zero: bool = False) -> timedelta | None:
+        """A positive duration (or zero, where `allow_zero`: an escalation `after: 0m` is "immediately")."""
         value = self.get(path)
         if self._absent(path, value, required):
             return None
@@ -235,7 +236,7 @@ class Fields:
             self.error(path, "invalid-duration",
                        f"`{text}` is longer than 100 years; write a real target such as `15m`, `4h` or `5d`")
             return None
-        if parsed is None or parsed.total_seconds() <= 0:
+        if parsed is None or parsed.total_seconds() < 0 or (parsed.total_seconds() == 0 and not allow_zero):
             shown = text if isinstance(text, str) else type_name(value)
             self.error(path, "invalid-duration",
                        f"`{shown}` is not a duration; write e.g. `30s`, `15m`, `4h`, `2d`, `1w` or `PT15M`")

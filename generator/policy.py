@@ -291,7 +291,7 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
         if f.mapping(epath) is None:
             continue
         f.unknown_keys(epath, ESCALATION_KEYS, what="escalation key")
-        after = f.duration(epath + ("after",), required=True)
+        after = f.duration(epath + ("after",), required=True, allow_zero=True)
         to = f.text(epath + ("to",), max_len=200)
         if after is not None and to is not None:
             escalation.append(Escalation(after, to))
