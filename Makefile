@@ -19,6 +19,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/incidents validate --root .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.yml -d site
+	@echo ""
+	@echo "The demo status site is built in ./site/"
+	@echo "  the status page: file://$(CURDIR)/site/index.html"
+	@echo "  to browse every page (links are folder URLs), run 'make serve' and open http://127.0.0.1:8000/"
+	@echo "  ('make serve' also rebuilds when a file under incidents/ or policy/ changes)"
+
+serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f mkdocs.yml -a 127.0.0.1:8000
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

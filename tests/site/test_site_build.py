@@ -119,9 +119,9 @@ def test_feeds_calendar_and_badge(site):
 def test_incident_page(site):
     html = read(site, "incidents/INC-2026-0001/index.html")
     assert "Database failover" in html and "SEV-2 · Major" in html
-    assert "Time to acknowledge</th><td>2m" in html
-    assert "Total duration</th><td>2h" in html
-    assert ">commander</th><td>bob" in html
+    assert "Time to acknowledge: <strong>2m</strong>" in html
+    assert "Total duration: <strong>2h</strong>" in html
+    assert "commander: <strong>bob</strong>" in html
     assert "<h2>What happened</h2>" in html  # the Markdown body, rendered
     assert 'href="../../postmortems/INC-2026-0001/"' in html
     assert html.index("Failover complete.") < html.index("Database unavailable.")  # newest first

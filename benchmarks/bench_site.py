@@ -1,0 +1,173 @@
+"""Time `mkdocs build` of the incidents site against a plain MkDocs + Material site of the same size.
+
+A = `mkdocs build` of a corpus of N incidents (benchmarks/corpus.py: policy,
+N incidents, a postmortem for every 5th resolved one, 4 maintenances) with
+`plugins: [search, incidents]` and an empty docs/.
+B = `mkdocs build` of N plain Markdown pages, one per incident file and of the
+same size (the incident's front matter as a YAML code block, then its body),
+with the same theme (Material) and `plugins: [search]`; the pages are kept out
+of the navigation (`not_in_nav`), as the plugin keeps incident pages out of
+its navigation, so that neither side pays for a 10,000-entry menu on every page.
+
+Both sides are whole processes (`python -m mkdocs build`, a fresh Python each
+run, SOURCE_DATE_EPOCH set), interleaved A B A B ... after one untimed warm-up
+of each. Reports median, min and max and the ratio of the medians (A / B).
+Goal: ratio <= 1.3.
+
+Usage: python benchmarks/bench_site.py [--incidents N] [--runs R] [--seed S] [--json FILE] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL = 1.3
+EPOCH = "1793491200"  # 2026-11-01T00:00:00Z, the corpus' end
+
+INCIDENTS_MKDOCS = """\
+site_name: Benchmark Status
+site_url: https://status.example.com/
+theme:
+  name: material
+plugins:
+  - search
+  - incidents
+"""
+PLAIN_MKDOCS = """\
+site_name: Benchmark Docs
+site_url: https://docs.example.com/
+theme:
+  name: material
+plugins:
+  - search
+not_in_nav: |
+  /pages/
+"""
+
+
+def _stamp(n: int, seed: int) -> dict:
+    generator = (HERE / "corpus.py").read_bytes() + Path(__file__).read_bytes()
+    return {"n": n, "seed": seed, "generator": hashlib.sha256(generator).hexdigest()}
+
+
+def prepare(n: int, seed: int, where: Path) -> tuple[Path, Path]:
+    """The incidents root and the plain site, generated once and reused while unchanged."""
+    inc_root, plain_root = where / "incidents-site", where / "plain-site"
+    marker = where / ".bench_site.json"
+    if marker.is_file() and json.loads(marker.read_text()) == _stamp(n, seed):
+        return inc_root, plain_root
+    shutil.rmtree(where, ignore_errors=True)
+    sys.path.insert(0, str(HERE))
+    from corpus import generate
+
+    generate(inc_root, n, seed)
+    (inc_root / "docs").mkdir(parents=True, exist_ok=True)
+    (inc_root / "mkdocs.yml").write_text(INCIDENTS_MKDOCS)
+
+    pages = plain_root / "docs" / "pages"
+    pages.mkdir(parents=True)
+    count = 0
+    for path in sorted((inc_root / "incidents").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if "type: postmortem" in text or "type: maintenance" in text or path.name == "README.md":
+            continue
+        _, front, body = text.split("---\n", 2)
+        title = next((line[7:].strip().strip('"') for line in front.splitlines() if line.startswith("title: ")),
+                     path.stem)
+        page = f"# {title}\n\n```yaml\n{front}```\n\n{body}"
+        (pages / f"{path.stem}.md").write_text(page, encoding="utf-8")
+        count += 1
+    index = "# Plain site\n\n" + "".join(f"- [{p.stem}](pages/{p.name})\n" for p in sorted(pages.glob("*.md"))[:50])
+    (plain_root / "docs" / "index.md").write_text(index)
+    (plain_root / "mkdocs.yml").write_text(PLAIN_MKDOCS)
+    marker.write_text(json.dumps(_stamp(n, seed)))
+    return inc_root, plain_root
+
+
+def build_seconds(root: Path, profile: Path | None = None) -> float:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
+    site = root / "site"
+    cmd = [sys.executable]
+    if profile is not None:
+        cmd += ["-m", "cProfile", "-o", str(profile)]
+    cmd += ["-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"build of {root} failed:\n{proc.stdout}{proc.stderr}")
+    return elapsed
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--incidents", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--where", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--profile", action="store_true", help="also write a cProfile of one incidents build")
+    args = ap.parse_args(argv)
+    where = args.where or HERE / "corpus" / f"site-{args.incidents}-s{args.seed}"
+    t0 = time.perf_counter()
+    inc_root, plain_root = prepare(args.incidents, args.seed, where)
+    pages = sum(1 for _ in (plain_root / "docs" / "pages").glob("*.md"))
+    print(f"corpus: {args.incidents} incidents ({pages} plain pages) in {time.perf_counter() - t0:.1f}s", flush=True)
+
+    build_seconds(inc_root)  # warm-up (page cache, .pyc)
+    build_seconds(plain_root)
+    a, b = [], []
+    for i in range(args.runs):
+        a.append(build_seconds(inc_root))
+        b.append(build_seconds(plain_root))
+        print(f"run {i + 1}: incidents {a[-1]:.2f}s  plain {b[-1]:.2f}s", flush=True)
+    built = sum(1 for _ in (inc_root / "site").rglob("index.html"))
+    result = {
+        "benchmark": "site",
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "incidents": args.incidents,
+        "html_pages_incidents_site": built,
+        "plain_pages": pages,
+        "incidents_build_s": summary(a),
+        "plain_build_s": summary(b),
+        "ratio": statistics.median(a) / statistics.median(b),
+        "goal": GOAL,
+    }
+    result["ok"] = result["ratio"] <= GOAL
+    print(f"incidents site: median {result['incidents_build_s']['median']:.2f}s "
+          f"(min {min(a):.2f}, max {max(a):.2f}; {built} HTML pages)")
+    print(f"plain site:     median {result['plain_build_s']['median']:.2f}s "
+          f"(min {min(b):.2f}, max {max(b):.2f}; {pages} pages)")
+    print(f"ratio {result['ratio']:.2f} (goal <= {GOAL}) {'OK' if result['ok'] else 'OVER'}")
+    if args.profile:
+        prof = HERE / "out" / "site.prof"
+        prof.parent.mkdir(parents=True, exist_ok=True)
+        build_seconds(inc_root, prof)
+        import pstats
+
+        pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
