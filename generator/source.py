@@ -52,9 +52,6 @@ _BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": Tr
 
 Path = tuple  # of str (mapping keys) and int (sequence indexes)
 
-_UNICODE_BREAKS = (("\u2028", "U+2028 (line separator)"), ("\u2029", "U+2029 (paragraph separator)"),
-                   ("\x85", "U+0085 (next line)"))
-
 
 def resolve_plain(text: str) -> str:
     """The YAML 1.1 tag libyaml's SafeLoader gives a plain scalar."""
@@ -155,18 +152,6 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
     AliasEvent = ev_mod.AliasEvent
     DocumentStartEvent = ev_mod.DocumentStartEvent
     docs = 0
-
-    # YAML 1.1 (libyaml) breaks lines at NEL, LS and PS too, so every line number after one would be
-    # off from what editors and GitHub show (they count LF only): name the character instead.
-    found = [(at, name) for sep, name in _UNICODE_BREAKS if (at := text.find(sep)) >= 0]
-    if found:
-        at, name = min(found)
-        line, col = _line_col(text, at)
-        findings.append(_finding(
-            rel, line + line_offset, col, "yaml-syntax",
-            f"the character {name} here is a line break for YAML but not for editors; "
-            "replace it with a newline or a space"))
-        return None, findings
 
     def place(value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> Path | None:
         """Attach a finished value to its parent; return its path (None if dropped)."""

@@ -219,13 +219,3 @@ def test_read_yaml_file():
         doc, findings = read_yaml_file(data, "policy/policy.yml")
         assert doc is None and [f.code for f in findings] == [code], data
         assert findings[0].path == "policy/policy.yml"
-
-
-@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
-def test_unicode_line_breaks_are_named_not_miscounted(sep):
-    """libyaml breaks lines at NEL/LS/PS; editors do not: the reader names the character at its LF line."""
-    src, findings = read(f"---\nid: x\ntitle: a{sep}b\nt: [*a]\n---\nbody{sep}ok\n")
-    assert codes(findings) == [(3, 9, "yaml-syntax")]
-    assert src is None
-    src, findings = read(f"---\nid: x\n---\nbody{sep}ok\n")  # the Markdown body may hold them
-    assert findings == [] and src.body == f"body{sep}ok\n"
