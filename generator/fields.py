@@ -196,7 +196,8 @@ class Fields:
             self.error(path, code, f"`{dotted(path)}`: {exc}")
             return None
         try:
-            parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+01:00 has no UTC time: every comparison would fail
+            if parsed.year in (1, 9999):  # only there can an offset leave datetime's range
+                parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+01:00 has no UTC time
         except (OverflowError, ValueError):
             self.error(path, "invalid-timestamp",
                        f"`{dotted(path)}`: `{value}` is out of range in UTC; check the year")
