@@ -73,13 +73,11 @@ class Fields:
         self.report(path, code, message, level=WARNING, at_key=at_key)
 
     def missing(self, path: Path, hint: str = "") -> None:
-        """A required key that is absent: reported at its mapping (the front matter's `---` at the top)."""
+        """A required key that is absent: reported at the front matter's opening `---` line, as the
+        contract says for every missing key; the message names the mapping and its line when nested."""
         parent = path[:-1]
-        if parent:
-            line, col = self.doc.position(parent)
-        else:
-            line, col = self.doc.line, 1
-        where = f" in {dotted(parent)}" if parent else ""
+        line, col = self.doc.line, 1
+        where = f" in {dotted(parent)} (line {self.doc.position(parent)[0]})" if parent else ""
         self.findings.append(Finding(self.rel, line, col, ERROR, "missing-field",
                                      f"`{path[-1]}` is required{where}{hint}"))
 

@@ -111,7 +111,7 @@ def test_optional_severity_keys(tmp_path):
     ("assume_timezone: null", "assume_timezone: Europe/Berlin", []),
     ("assume_timezone: null", "assume_timezone: +02:00", [(26, "invalid-timezone")]),
     ("  - id: SEV-2\n", "  - id: yes\n", [(10, "unquoted-boolean")]),
-    ("  - id: SEV-2\n    name: Major\n", "  - name: Major\n", [(10, "missing-field")]),
+    ("  - id: SEV-2\n    name: Major\n", "  - name: Major\n", [(1, "missing-field")]),  # missing: line 1
 ])
 def test_policy_findings(tmp_path, old, new, expected):
     text = (BASE / "policy" / "policy.yml").read_text()
