@@ -25,7 +25,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -124,6 +124,8 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         self.urls: dict[str, str] = {}
         self.env: jinja2.Environment | None = None
         self._status_src = "index.md"
+        self._search_html: dict[str, str] = {}
+        self._full_html: dict[str, str] = {}
 
     # ---- configuration and validation ------------------------------------------------------
     def _resolve_root(self, config) -> Path:
@@ -298,16 +300,27 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             return html
         kind, obj = entry
         data = self.data
+        render_md = self.env.filters["markdown"]
+        search = None
         if kind == "status":
             context = status_context(data)
         elif kind == "incident":
             context = incident_context(data, obj)
+            body = render_md(obj.body)
+            context["incident"]["body_html"] = body
+            search = self._incident_search_text(context["incident"], body)
         elif kind == "postmortem":
             context = postmortem_context(data, obj)
+            body = render_md(obj.body)
+            context["body_html"] = body
+            search = Markup("<p>{} {}: {} · {}</p>").format(
+                context["title"], obj.incident, context["incident"]["title"], ", ".join(obj.authors)) + body
         elif kind == "postmortems":
             context = postmortems_context(data)
         elif kind == "history":
             context = history_context(data)
+            count = sum(len(m["incidents"]) for m in context["months"])
+            search = Markup("<p>Incident history: {} incidents by month, and maintenance.</p>").format(count)
         elif kind == "policy":
             context = policy_context(data)
         else:
@@ -328,7 +341,38 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
 
         context.update(url=url, file_url=file_url, status_src=self._status_src, site_name=config.site_name,
                        now=data.now, page_title=page.meta.get("title", ""))
+        if search is not None:
+            self._search_html[page.file.src_uri] = str(search)
         return self.env.get_template(TEMPLATE_OF[kind]).render(context)
+
+    @staticmethod
+    def _incident_search_text(inc: dict, body: Markup) -> Markup:
+        head = Markup("<p>{} · {} · {} · {} · {}</p>").format(
+            inc["id"], inc["title"], inc["severity"], inc["status_label"],
+            ", ".join(s["name"] for s in inc["services"]))
+        updates = Markup("<p>{}</p>").format(" ".join(u.message for u in inc["updates"]))
+        return head + updates + body
+
+    # The search plugin indexes what a page shows. For the pages that would cost it most
+    # (incidents, postmortems, the long history), it reads a text-only view instead: the
+    # same words without the layout's markup. The page itself keeps its full HTML.
+    @event_priority(100)  # before the search plugin's on_page_context
+    def _search_view(self, context, page, config, nav):
+        light = self._search_html.get(page.file.src_uri)
+        if light is not None:
+            self._full_html[page.file.src_uri] = page.content
+            page.content = light
+        return context
+
+    @event_priority(-100)  # after it
+    def _full_view(self, context, page, config, nav):
+        full = self._full_html.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+            self._search_html.pop(page.file.src_uri, None)
+        return context
+
+    on_page_context = CombinedEvent(_search_view, _full_view)
 
     # ---- serve ------------------------------------------------------------------------------
     def on_serve(self, server, config, builder):
