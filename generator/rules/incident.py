@@ -150,12 +150,16 @@ def _listed_services(f: Fields) -> list[str]:
 def _check_lifecycle_presence(f: Fields, status: str | None, times: dict) -> None:
     if status is None:
         return
+    # A missing key is reported at the opening `---` (FORMAT.md section 2); the message names the status line.
+    status_line = f.doc.position(("status",))[0]
     if status != "investigating" and times["acknowledged_at"] is None and not f.has_value(("acknowledged_at",)):
-        f.error(("status",), "lifecycle-missing",
-                f"status is `{status}`, so `acknowledged_at` is required: when did a responder acknowledge?")
+        f.error((), "lifecycle-missing",
+                f"status is `{status}` (line {status_line}), so `acknowledged_at` is required: "
+                "when did a responder acknowledge? Add `acknowledged_at: <timestamp>`")
     if status == "resolved" and times["resolved_at"] is None and not f.has_value(("resolved_at",)):
-        f.error(("status",), "lifecycle-missing",
-                "status is `resolved`, so `resolved_at` is required: when was it resolved?")
+        f.error((), "lifecycle-missing",
+                f"status is `resolved` (line {status_line}), so `resolved_at` is required: "
+                "when was it resolved? Add `resolved_at: <timestamp>`")
     if status != "resolved" and f.has_value(("resolved_at",)):
         f.error(("resolved_at",), "lifecycle-unexpected",
                 f"`resolved_at` is set but status is `{status}`; set `status: resolved` (with a final update) "
@@ -202,7 +206,7 @@ def _check_required_roles(f: Fields, policy: Policy, severity: str, tags: tuple[
                           roles: dict[str, str]) -> None:
     for role, why in policy.required_roles(severity, tags):
         if role not in roles and not f.present(("roles", role)):  # a bad handle has its own finding
-            where = ("roles",) if f.present(("roles",)) else ()
-            line, col = f.doc.key_position(where) if where else (f.doc.line, 1)
-            f.findings.append(Finding(f.rel, line, col, "error", "missing-role",
-                                      f"{why} requires the role `{role}`; add `{role}: <handle>` under `roles:`"))
+            # A missing key: at the opening `---` (FORMAT.md section 2), naming the `roles:` line if any.
+            where = f" (line {f.doc.key_position(('roles',))[0]})" if f.present(("roles",)) else ""
+            f.findings.append(Finding(f.rel, f.doc.line, 1, "error", "missing-role",
+                                      f"{why} requires the role `{role}`; add `{role}: <handle>` under `roles:`{where}"))
