@@ -285,3 +285,11 @@ def test_validate_imports_nothing_heavy(tmp_path):
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+def test_github_format_warning_level(tmp_path):
+    result = run("--root", str(make_root(tmp_path, "policy_unknown_key")), "--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "::warning file=policy/policy.yml,line=19,col=1,title=unknown-field::"
+        "unknown policy key `role_for_tags`; did you mean `roles_for_tags`?"]
