@@ -79,7 +79,7 @@ class Fields:
         line, col = self.doc.line, 1
         where = f" in {dotted(parent)} (line {self.doc.position(parent)[0]})" if parent else ""
         self.findings.append(Finding(self.rel, line, col, ERROR, "missing-field",
-                                     f"`{path[-1]}` is required{where}{hint}"))
+                                     f"`{path[-1]}` is required{where}{hint}; add `{path[-1]}: ...`"))
 
     # -- raw access ----------------------------------------------------------
     def get(self, path: Path) -> Any:
@@ -120,7 +120,7 @@ class Fields:
             return True
         if self._empty(path, value, null_is_text=null_is_text):
             if required:
-                self.error(path, "empty-value", f"`{dotted(path)}` has no value{hint or ''}", at_key=True)
+                self.error(path, "empty-value", f"`{dotted(path)}` has no value{hint or ''}; write it after `{path[-1]}:`", at_key=True)
             return True
         return False
 
