@@ -225,3 +225,27 @@ def test_hostile_records_fire_no_dialog_and_add_no_script(browser, hostile):
     # the hostile text is shown as text
     html = (site / "incidents" / "INC-2026-0666" / "index.html").read_text()
     assert "Title &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_demo_site_screenshots(browser, tmp_path):
+    """The repository's own demo (mkdocs.yml, policy/, incidents/), as `make demo` builds it."""
+    result = build(REPO, tmp_path / "demo-site")
+    assert result.returncode == 0, result.output
+    served = Served(result.site)
+    try:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        for scheme in ("light", "dark"):
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+            page.goto(served.url)
+            assert page.locator(".inc-banner").count() == 1
+            assert page.locator(".inc-service").count() >= 1
+            page.screenshot(path=str(OUTPUT / f"demo-status-{scheme}.png"), full_page=True)
+            page.goto(served.url + "metrics/")
+            assert page.locator(".inc-chart svg").count() == 2
+            page.screenshot(path=str(OUTPUT / f"demo-metrics-{scheme}.png"), full_page=True)
+            page.close()
+    finally:
+        served.close()
