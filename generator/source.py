@@ -21,6 +21,8 @@ Nothing here raises for anything a user wrote: every problem is a Finding.
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +53,28 @@ _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 Path = tuple  # of str (mapping keys) and int (sequence indexes)
+
+
+# libyaml (YAML 1.1) also breaks lines at NEL, LS and PS; files, editors and
+# GitHub break at LF only (CR and CRLF were turned into LF by `decode`).
+_YAML_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+_EXTRA_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class MarkMap:
+    """libyaml's (line, column) -> (line, column) in LF-separated lines, both 0-based.
+
+    Needed only for text holding NEL, LS or PS; elsewhere the two agree.
+    """
+
+    def __init__(self, text: str):
+        self.yaml_starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, mark) -> tuple[int, int]:
+        offset = self.yaml_starts[min(mark.line, len(self.yaml_starts) - 1)] + mark.column
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line, offset - self.line_starts[line]
 
 
 def resolve_plain(text: str) -> str:
@@ -227,12 +251,22 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
             return frame[1] + ("<key>",)
         return frame[1] + (frame[2],)
 
+    remap = MarkMap(text) if any(ch in text for ch in _EXTRA_BREAKS) else None
+
+    def where(mark) -> tuple[int, int]:
+        """1-based file (line, column) of a libyaml mark."""
+        line, col = remap(mark) if remap is not None else (mark.line, mark.column)
+        return line + 1 + line_offset, col + 1
+
     try:
         for event in yaml.parse(text, Loader=_Loader):
             etype = type(event)
             if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent or etype is AliasEvent:
                 mark = event.start_mark
-                line, col = mark.line + 1 + line_offset, mark.column + 1
+                if remap is None:
+                    line, col = mark.line + 1 + line_offset, mark.column + 1
+                else:
+                    line, col = where(mark)
                 if etype is AliasEvent:
                     findings.append(_finding(
                         rel, line, col, "yaml-alias",
@@ -282,15 +316,13 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
             if etype is DocumentStartEvent:
                 docs += 1
                 if docs > 1:
-                    mark = event.start_mark
                     findings.append(_finding(
-                        rel, mark.line + 1 + line_offset, mark.column + 1, "yaml-syntax",
+                        rel, *where(event.start_mark), "yaml-syntax",
                         "a second YAML document starts here; a file holds one"))
                     return None, findings
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        col = (mark.column + 1) if mark else 1
+        line, col = where(mark) if mark else (line_offset + 1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         findings.append(_finding(rel, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}"))

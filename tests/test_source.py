@@ -219,3 +219,17 @@ def test_read_yaml_file():
         doc, findings = read_yaml_file(data, "policy/policy.yml")
         assert doc is None and [f.code for f in findings] == [code], data
         assert findings[0].path == "policy/policy.yml"
+
+
+def test_unicode_line_breaks_inside_values_do_not_shift_positions():
+    """libyaml breaks lines at NEL, LS and PS too; positions follow the file's LF lines,
+    as editors and GitHub number them, and the value keeps the character."""
+    text = '---\nid: a\ntitle: "Billing\u2028page\x85errors"\nseverity: SEV-1\nx: [1\n---\n'
+    src, findings = read_record(text.encode(), "f.md")
+    assert src is None
+    assert [(f.line, f.code) for f in findings] == [(6, "yaml-syntax")]
+    src, findings = read_record(text.replace("x: [1\n", "x: 1\n").encode(), "f.md")
+    assert findings == []
+    assert src.front_matter.positions[("severity",)] == (4, 11)
+    # YAML 1.1 keeps LS in a quoted scalar and folds NEL like a line break.
+    assert src.front_matter.data["title"] == "Billing\u2028page errors"

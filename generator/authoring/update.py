@@ -21,7 +21,6 @@ touched something it should not: refused), and must pass the incident rules
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import yaml
 from ..findings import ERROR
 from ..policy import LoadedPolicy
 from ..records import INCIDENT_STATUSES, LIFECYCLE, STATUS_TIMESTAMP
-from ..source import _Loader, decode, read_record
+from ..source import MarkMap, _Loader, decode, read_record
 from . import AuthoringError, atomic
 from .checks import check_incident_bytes
 from .repo import find_incident_file
@@ -68,29 +67,12 @@ class Node:
     last_content: tuple[int, int] | None = None  # end of the last scalar/flow end inside
 
 
-# libyaml (YAML 1.1) also breaks lines at NEL, LS and PS; the file's lines end at LF only
-# (the reader turned CR and CRLF into LF). Marks are converted from the first to the second.
-_YAML_BREAKS = re.compile("[\n\x85\u2028\u2029]")
-
-
-class _MarkMap:
-    def __init__(self, text: str):
-        self.yaml_starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def __call__(self, mark) -> tuple[int, int]:
-        """libyaml's (line, column) -> (line, column) in LF-separated lines, 0-based."""
-        offset = self.yaml_starts[min(mark.line, len(self.yaml_starts) - 1)] + mark.column
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line, offset - self.line_starts[line]
-
-
 def index_nodes(fm_text: str, first_line: int) -> dict[tuple[str, int, int], Node]:
     """(kind, line, col) of each node's start as libyaml gives it (1-based, the keys of
     Document.positions) -> Node, whose own positions are 0-based file (line, col)."""
     out: dict[tuple[str, int, int], Node] = {}
     stack: list[Node] = []
-    where = _MarkMap(fm_text)
+    where = MarkMap(fm_text)
 
     def pos(mark) -> tuple[int, int]:
         line, col = where(mark)
@@ -101,7 +83,7 @@ def index_nodes(fm_text: str, first_line: int) -> dict[tuple[str, int, int], Nod
         if name in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent"):
             s, e = event.start_mark, event.end_mark
             start = pos(s)
-            key = (s.line + first_line + 1, s.column + 1)
+            key = (start[0] + 1, start[1] + 1)  # as Document.positions has it
             if name == "ScalarEvent":
                 end = pos(e)
                 node = Node("scalar", start, end, style=event.style or None)

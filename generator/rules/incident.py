@@ -7,8 +7,7 @@ from types import MappingProxyType
 from ..fields import Fields
 from ..findings import Finding, did_you_mean, one_of
 from ..policy import Policy
-from ..records import (IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines,
-                       impact_rank)
+from ..records import IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines
 from ..source import SourceFile
 from ..timestamps import iso_utc
 from .common import (check_chronology, check_last_status, check_severity, field_lines, read_services,
@@ -112,7 +111,7 @@ def _read_impact(f: Fields, services: list[str] | None, policy: Policy) -> dict[
                 hint = did_you_mean(svc, listed)
                 f.error(("impact", svc), "impact-service-not-listed",
                         f"`impact` names `{svc}`, which is not in this incident's `services`{hint}"
-                        + ("" if hint else f"; add it to `services` or remove it here"), at_key=True)
+                        + ("" if hint else "; add it to `services` or remove it here"), at_key=True)
                 ok = False
                 continue
             out[svc] = level
