@@ -74,6 +74,7 @@ class SiteData:
     def __post_init__(self) -> None:
         self._services = {s.id: s for s in self.repo.policy.services}
         self._postmortems = {pm.incident: pm for pm in self.repo.postmortems}
+        self._incidents = {inc.id: inc for inc in self.repo.incidents}
 
     @classmethod
     def from_repository(cls, repo: Repository, now: datetime, *, publish_internal: bool,
@@ -106,6 +107,9 @@ class SiteData:
     def service_name(self, service_id: str) -> str:
         svc = self._services.get(service_id)
         return svc.name if svc is not None else service_id
+
+    def incident(self, incident_id: str) -> Incident | None:
+        return self._incidents.get(incident_id)
 
     def postmortem_for(self, incident_id: str) -> Postmortem | None:
         return self._postmortems.get(incident_id)
@@ -292,7 +296,7 @@ def merged_timeline(inc: Incident) -> list[dict]:
 
 
 def postmortem_context(data: SiteData, pm: Postmortem) -> dict:
-    inc = data.repo.incident(pm.incident)
+    inc = data.incident(pm.incident)
     return {
         "postmortem": pm,
         "status_label": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),

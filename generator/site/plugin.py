@@ -114,6 +114,22 @@ def _time(value: datetime | None) -> Markup:
         u.year, u.month, u.day, u.hour, u.minute, u.second, u.year, u.month, u.day, u.hour, u.minute))
 
 
+class GeneratedPage(Page):
+    """A page whose HTML the plugin renders itself (in on_page_content).
+
+    Its Markdown source is empty, so MkDocs' render step (which builds a fresh
+    Markdown parser with every extension for each page) has nothing to do: skip it.
+    """
+
+    def render(self, config, files) -> None:
+        if self.markdown:
+            return super().render(config, files)
+        self.content = ""
+        self.toc = []  # type: ignore[assignment]
+        self._title_from_render = None
+        self.present_anchor_ids = set()
+
+
 class IncidentsPlugin(BasePlugin[IncidentsConfig]):
     supports_multiple_instances = False
 
@@ -198,7 +214,9 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             log.warning(f"incidents: docs/{src_uri} is replaced by the generated {kind} page")
             files.remove(existing)
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, src_uri, content="", inclusion=inclusion))
+        file = File.generated(config, src_uri, content="", inclusion=inclusion)
+        files.append(file)
+        GeneratedPage(None, file, config)  # sets file.page; MkDocs' navigation reuses it
         self.pages[src_uri] = (kind, obj)
 
     def _output(self, files: Files, config, src_uri: str, content: str | bytes) -> None:
@@ -281,7 +299,7 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         if kind == "incident":
             return chrome_title(f"{obj.id}: {obj.title}")
         if kind == "postmortem":
-            inc = self.data.repo.incident(obj.incident)
+            inc = self.data.incident(obj.incident)
             return chrome_title(f"Postmortem {obj.incident}: {obj.title or inc.title}")
         return obj
 
