@@ -15,7 +15,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "footnotes"]
+_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 URL_SCHEMES = {"http", "https", "mailto"}
 _ATTRIBUTES = {
     "a": {"href", "title"},
