@@ -232,7 +232,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_demo_site_screenshots(browser, tmp_path):
     """The repository's own demo (mkdocs.yml, policy/, incidents/), as `make demo` builds it."""
-    result = build(REPO, tmp_path / "demo-site")
+    result = build(REPO, tmp_path / "demo-site", epoch=None)  # "now" is the clock, as for `make demo`
     assert result.returncode == 0, result.output
     served = Served(result.site)
     try:
