@@ -21,11 +21,9 @@ Usage: python benchmarks/bench_metrics.py [--sizes 10000,25000,50000,100000] [--
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import cached, incidents_script  # noqa: E402  (benchmarks/corpus.py)
 GOAL_SECONDS = 3.0
 GOAL_SIZE = 100_000
 
@@ -59,39 +59,7 @@ print(json.dumps({"imports": t1 - t0, "validate": t2 - t1, "frame": t3 - t2, "co
 
 def corpus_root(n: int, seed: int) -> Path:
     """A corpus of `n` incidents, generated once and reused while unchanged."""
-    root = HERE / "corpus" / f"metrics-{n}-s{seed}"
-    stamp = {"files": n, "seed": seed,
-             "generator": hashlib.sha256((HERE / "corpus.py").read_bytes()).hexdigest()}
-    marker = root / ".corpus.json"
-    if marker.is_file():
-        try:
-            if json.loads(marker.read_text(encoding="utf-8")) == stamp:
-                return root
-        except ValueError:
-            pass
-    sys.path.insert(0, str(HERE))
-    try:
-        import corpus  # benchmarks/corpus.py
-    finally:
-        sys.path.pop(0)
-    print(f"generating {n} incidents in {root} ...", file=sys.stderr)
-    started = time.perf_counter()
-    root.mkdir(parents=True, exist_ok=True)
-    marker.unlink(missing_ok=True)
-    corpus.generate(root, n, seed)
-    marker.write_text(json.dumps(stamp), encoding="utf-8")
-    print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return root
-
-
-def incidents_script() -> str:
-    beside = Path(sys.executable).with_name("incidents")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("incidents")
-    if not found:
-        sys.exit("the console script `incidents` is not installed (pip install -e . in this venv)")
-    return found
+    return cached(HERE / "corpus" / f"metrics-{n}-s{seed}", n, seed)
 
 
 def timed(cmd: list[str]) -> float:

@@ -22,11 +22,9 @@ Usage: python benchmarks/bench_validate.py [--files N] [--runs R] [--seed S] [--
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +33,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import cached, incidents_script  # noqa: E402  (benchmarks/corpus.py)
+
 GOAL = 2.0
 
 
@@ -48,45 +49,17 @@ def corpus_root(files: int, seed: int, where: Path | None, warnings: bool = Fals
     reports one warning per incident file (a findings-heavy repository).
     """
     root = where or HERE / "corpus" / f"validate-{files}-s{seed}{'-warn' if warnings else ''}"
-    generator = (HERE / "corpus.py").read_bytes() + (HERE / "bench_validate.py").read_bytes()
-    stamp = {"files": files, "seed": seed, "warnings": warnings, "generator": hashlib.sha256(generator).hexdigest()}
-    marker = root / ".corpus.json"
-    if marker.is_file():
-        try:
-            if json.loads(marker.read_text(encoding="utf-8")) == stamp:
-                return root
-        except ValueError:
-            pass
-    sys.path.insert(0, str(HERE))
-    try:
-        import corpus  # benchmarks/corpus.py
-    finally:
-        sys.path.pop(0)
-    print(f"generating {files} incidents in {root} ...", file=sys.stderr)
-    started = time.perf_counter()
-    root.mkdir(parents=True, exist_ok=True)
-    marker.unlink(missing_ok=True)
-    corpus.generate(root, files, seed)
-    if warnings:
-        for path in (root / "incidents").glob("20*/INC-*.md"):
-            if path.name.endswith(".postmortem.md"):
-                continue
-            text = path.read_text(encoding="utf-8")
-            first, rest = text.split("\n", 1)
-            path.write_text(f"{first}\n{WARN_KEY}{rest}", encoding="utf-8")
-    marker.write_text(json.dumps(stamp), encoding="utf-8")
-    print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return root
+    return cached(root, files, seed, tag=WARN_KEY.encode() if warnings else b"",
+                  after=add_unknown_key if warnings else None)
 
 
-def incidents_script() -> str:
-    beside = Path(sys.executable).with_name("incidents")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("incidents")
-    if not found:
-        sys.exit("the console script `incidents` is not installed (pip install -e . in this venv)")
-    return found
+def add_unknown_key(root: Path) -> None:
+    for path in (root / "incidents").glob("20*/INC-*.md"):
+        if path.name.endswith(".postmortem.md"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        first, rest = text.split("\n", 1)
+        path.write_text(f"{first}\n{WARN_KEY}{rest}", encoding="utf-8")
 
 
 def timed(cmd: list[str], expect: str) -> float:
@@ -135,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     paired = statistics.median(x / y for x, y in zip(times["validate"], times["baseline"]))
     print(f"\n{records} record files ({args.files} incidents{', one warning each' if args.with_warnings else ''})"
           f" + 2 policy files, {args.runs} interleaved runs each\n")
-    print(f"| process | median s | min s | max s |")
-    print(f"|---|---:|---:|---:|")
+    print("| process | median s | min s | max s |")
+    print("|---|---:|---:|---:|")
     print(f"| incidents validate | {v['median']:.2f} | {v['min']:.2f} | {v['max']:.2f} |")
     print(f"| baseline (CSafeLoader load) | {b['median']:.2f} | {b['min']:.2f} | {b['max']:.2f} |")
     print(f"\nratio of medians validate/baseline: {ratio:.2f} (median of paired ratios {paired:.2f}); "

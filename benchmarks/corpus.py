@@ -19,10 +19,12 @@ Usage: python benchmarks/corpus.py OUT_DIR N [--seed S] [--postmortem-every K] [
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
 import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -575,6 +577,43 @@ def generate(root: Path, n: int, seed: int = 0, *, postmortem_every: int = 5, ma
         folder = root / "incidents" / "maintenance"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{mnt_id}.md").write_text(_maintenance(rng, mnt_id, start, upcoming), encoding="utf-8")
+
+
+def cached(root: Path, n: int, seed: int = 0, *, tag: bytes = b"", after=None) -> Path:
+    """`generate(root, n, seed)` once, then reuse it while n, the seed, this generator and `tag` are unchanged.
+
+    `after(root)` runs on a fresh corpus before it is marked done (e.g. to plant findings).
+    """
+    stamp = {"files": n, "seed": seed,
+             "generator": hashlib.sha256(Path(__file__).read_bytes() + tag).hexdigest()}
+    marker = root / ".corpus.json"
+    if marker.is_file():
+        try:
+            if json.loads(marker.read_text(encoding="utf-8")) == stamp:
+                return root
+        except ValueError:
+            pass
+    print(f"generating {n} incidents in {root} ...", file=sys.stderr)
+    started = time.perf_counter()
+    root.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    generate(root, n, seed)
+    if after is not None:
+        after(root)
+    marker.write_text(json.dumps(stamp), encoding="utf-8")
+    print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return root
+
+
+def incidents_script() -> str:
+    """The `incidents` console script of this Python's environment."""
+    beside = Path(sys.executable).with_name("incidents")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("incidents")
+    if not found:
+        sys.exit("the console script `incidents` is not installed (pip install -e . in this venv)")
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
