@@ -18,7 +18,7 @@ def test_entry_points_are_registered_in_this_environment():
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("incidents") == "generator.cli:main"
     plugins = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
-    assert plugins.get("incidents") == "generator.site.plugin:IncidentsPlugin"
+    assert plugins.get("incidents") == "generator.mkdocs_plugin.plugin:IncidentsPlugin"
 
 
 @pytest.mark.slow
@@ -35,7 +35,7 @@ def test_wheel_holds_package_templates_and_entry_points(tmp_path):
         parser = configparser.ConfigParser()
         parser.read_string(zf.read(ep_name).decode())
     assert parser["console_scripts"]["incidents"] == "generator.cli:main"
-    assert parser["mkdocs.plugins"]["incidents"] == "generator.site.plugin:IncidentsPlugin"
+    assert parser["mkdocs.plugins"]["incidents"] == "generator.mkdocs_plugin.plugin:IncidentsPlugin"
     assert "generator/cli/__init__.py" in names
-    assert any(n.startswith("generator/site/templates/") for n in names), "templates ship in the wheel"
+    assert any(n.startswith("generator/mkdocs_plugin/templates/") for n in names), "templates ship in the wheel"
     assert not any(n.startswith(("tests/", "incidents/", "benchmarks/")) for n in names)

@@ -1,6 +1,6 @@
 """Small incidents roots for the site tests, and a real `mkdocs build` of them.
 
-Shared by tests/site and tests/browser (imported as a plain module from this folder).
+Shared by tests/site_build and tests/browser (imported as a plain module from this folder).
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.exceptions import PluginError
 
-from generator.site import charts
-from generator.site.config import IncidentsConfig
-from generator.site.plugin import IncidentsPlugin, build_now, chrome_title, css_color
-from generator.site.render import MarkdownRenderer, safe_url
+from generator.mkdocs_plugin import charts
+from generator.mkdocs_plugin.config import IncidentsConfig
+from generator.mkdocs_plugin.plugin import IncidentsPlugin, build_now, chrome_title, css_color
+from generator.mkdocs_plugin.render import MarkdownRenderer, safe_url
 from siteroot import write_root
 
 
