@@ -10,7 +10,6 @@ from datetime import date, datetime, timezone, tzinfo
 _SHAPE = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$")
 # The form nearly every record uses; parsed directly, the rest goes the long way.
 _CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$")
 _LOOSE_HOUR = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2})(:.*)$")

@@ -149,7 +149,7 @@ def validate_root(root: Path, *, keep_sources: bool = False) -> Report:
         if declared_id is not None:
             declared.append(declared_id)
 
-    cross, drop = check_repository(declared, policy, incidents, maintenances, postmortems)
+    cross, drop = check_repository(declared, policy)
     findings.extend(cross)
     if drop:
         incidents = [r for r in incidents if r.path not in drop]

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ..findings import ERROR, Finding, did_you_mean
 from ..policy import Policy
-from ..records import Incident, Maintenance, Postmortem
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +21,7 @@ class Declared:
     has_action_items: bool = True
 
 
-def check_repository(declared: list[Declared], policy: Policy, incidents: list[Incident],
-                     maintenances: list[Maintenance], postmortems: list[Postmortem]) -> tuple[list[Finding], set[str]]:
+def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Finding], set[str]]:
     """Findings across files, and the paths whose records must be dropped because of them."""
     findings: list[Finding] = []
     drop: set[str] = set()
