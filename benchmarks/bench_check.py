@@ -17,14 +17,9 @@ Usage: python benchmarks/bench_check.py [--files N] [--runs R] [--seed S] [--as-
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +27,7 @@ GOAL = 1.2
 
 sys.path.insert(0, str(HERE))
 from bench_metrics import corpus_root, incidents_script  # noqa: E402
+from timing import compare, save_json  # noqa: E402  (benchmarks/timing.py)
 
 sys.path.pop(0)
 
@@ -74,24 +70,12 @@ def main(argv: list[str] | None = None) -> int:
               f"validate {times['validate'][-1]:.2f} s", file=sys.stderr)
 
     c, v = times["check"], times["validate"]
-    ratio = statistics.median(c) / statistics.median(v)
-    paired = statistics.median(x / y for x, y in zip(c, v))
     print(f"\n{args.files:,} incidents, {args.runs} interleaved runs each; as-of {args.as_of}")
     print(f"check says: {summaries['check']}\nvalidate says: {summaries['validate']}\n")
-    print("| process | median s | min s | max s |")
-    print("|---|---:|---:|---:|")
-    for name, values in (("incidents check", c), ("incidents validate", v)):
-        print(f"| {name} | {statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f} |")
-    print(f"\nratio of medians check/validate: {ratio:.2f} (median of paired ratios {paired:.2f}); "
-          f"goal <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'}")
+    ratio, paired = compare("incidents check", c, "incidents validate", v, GOAL, "check/validate")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
-            "files": args.files, "runs": args.runs, "as_of": args.as_of, "check": c, "validate": v,
-            "ratio": ratio, "paired_ratio": paired, "goal": GOAL,
-        }, indent=2), encoding="utf-8")
+        save_json(args.json, {"files": args.files, "runs": args.runs, "as_of": args.as_of, "check": c,
+                              "validate": v, "ratio": ratio, "paired_ratio": paired, "goal": GOAL})
     return 0
 
 

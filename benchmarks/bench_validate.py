@@ -22,19 +22,16 @@ Usage: python benchmarks/bench_validate.py [--files N] [--runs R] [--seed S] [--
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import cached, incidents_script  # noqa: E402  (benchmarks/corpus.py)
+from timing import compare, save_json  # noqa: E402  (benchmarks/timing.py)
 
 GOAL = 2.0
 
@@ -104,24 +101,14 @@ def main(argv: list[str] | None = None) -> int:
               f"baseline {times['baseline'][-1]:.2f} s", file=sys.stderr)
 
     v, b = summary(times["validate"]), summary(times["baseline"])
-    ratio = v["median"] / b["median"]
-    paired = statistics.median(x / y for x, y in zip(times["validate"], times["baseline"]))
     print(f"\n{records} record files ({args.files} incidents{', one warning each' if args.with_warnings else ''})"
           f" + 2 policy files, {args.runs} interleaved runs each\n")
-    print("| process | median s | min s | max s |")
-    print("|---|---:|---:|---:|")
-    print(f"| incidents validate | {v['median']:.2f} | {v['min']:.2f} | {v['max']:.2f} |")
-    print(f"| baseline (CSafeLoader load) | {b['median']:.2f} | {b['min']:.2f} | {b['max']:.2f} |")
-    print(f"\nratio of medians validate/baseline: {ratio:.2f} (median of paired ratios {paired:.2f}); "
-          f"goal <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'}")
+    ratio, paired = compare("incidents validate", times["validate"], "baseline (CSafeLoader load)",
+                            times["baseline"], GOAL, "validate/baseline")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
-            "files": args.files, "records": records, "runs": args.runs, "with_warnings": args.with_warnings,
-            "validate": v, "baseline": b, "ratio": ratio, "paired_ratio": paired, "goal": GOAL,
-        }, indent=2), encoding="utf-8")
+        save_json(args.json, {"files": args.files, "records": records, "runs": args.runs,
+                              "with_warnings": args.with_warnings, "validate": v, "baseline": b,
+                              "ratio": ratio, "paired_ratio": paired, "goal": GOAL})
     return 0
 
 

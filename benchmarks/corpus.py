@@ -25,7 +25,7 @@ import random
 import shutil
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 END = datetime(2026, 11, 1, tzinfo=timezone.utc)  # every incident starts before this
