@@ -7,11 +7,10 @@ the records built from files without errors. Independent of the clock.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RootError
+from .discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files  # noqa: F401 - re-exported
 from .findings import ERROR, Finding, count_levels, did_you_mean, sort_findings
 from .policy import Policy, load_policy
 from .records import RECORD_TYPES, Incident, Maintenance, Postmortem
@@ -20,9 +19,6 @@ from .rules.maintenance import read_maintenance
 from .rules.postmortem import read_postmortem
 from .rules.repository import Declared, check_repository
 from .source import SourceFile, read_record
-
-INCIDENTS_DIR = "incidents"
-POLICY_DIR = "policy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,33 +62,6 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.errors == 0
-
-
-def check_root(root: Path) -> Path:
-    root = Path(root)
-    if not root.exists():
-        raise RootError(f"the root `{root}` does not exist")
-    if not root.is_dir():
-        raise RootError(f"the root `{root}` is not a folder")
-    if not (root / INCIDENTS_DIR).is_dir() and not (root / POLICY_DIR).is_dir():
-        raise RootError(f"`{root}` has neither a policy/ nor an incidents/ folder; "
-                        "run from your incidents repository or pass --root")
-    return root
-
-
-def record_files(root: Path) -> list[str]:
-    """Every record file under incidents/, as sorted `/`-separated paths relative to the root."""
-    base = root / INCIDENTS_DIR
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for name in filenames:
-            if not name.endswith(".md") or name == "README.md" or name.startswith("_"):
-                continue
-            out.append(f"{rel_dir}/{name}")
-    out.sort()
-    return out
 
 
 def validate_root(root: Path, *, keep_sources: bool = False) -> Report:

@@ -11,7 +11,7 @@ from ..rules.incident import read_incident
 from ..rules.postmortem import read_postmortem
 from ..source import SourceFile, read_record
 from ..timestamps import TimestampError, parse_timestamp
-from ..validate import check_root
+from ..discovery import check_root
 from . import AuthoringError
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..source import read_record
-from ..validate import record_files
+from ..discovery import record_files
 
 INC_ID = re.compile(r"^INC-(\d{4})-(\d+)$")
 

@@ -65,7 +65,7 @@ def schema(root, kind):
     """
     from ..policy import load_policy
     from ..schema import front_matter_schema
-    from ..validate import check_root
+    from ..discovery import check_root
 
     loaded = load_policy(check_root(root))
     for finding in loaded.findings:
