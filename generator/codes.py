@@ -61,6 +61,12 @@ CODES: dict[str, tuple[str, str]] = {
     "timeline-order": ("error", "Timeline entries not listed oldest first."),
     "out-of-window": ("error", "An update or timeline entry before `started_at` or after `resolved_at`."),
     "last-update-status": ("error", "The last update's status differs from the record's `status`."),
+    "duplicate-tag": ("error", "A tag listed twice in one incident (tags match case-insensitively)."),
+    "unknown-tag": ("warning", "A tag the policy's `tags:` does not list (with a suggestion when one is close)."),
+    "escalation-order": ("error", "`escalations` entries not listed oldest first."),
+    "update-placeholder": ("error", "A public update's message holds a placeholder from `postmortem.placeholders` (it would be published)."),
+    "title-control-character": ("warning", "A title holds a control character (e.g. `\\x0b`) that no page can show."),
+    "duplicate-source": ("error", "Two incidents imported from the same `source` (`system` + `id`)."),
     "missing-role": ("error", "A role required by the severity (or by a tag, via `roles_for_tags`) is not filled."),
     # Postmortems
     "unknown-incident": ("error", "A postmortem names an incident that does not exist."),

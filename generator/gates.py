@@ -27,8 +27,9 @@ from typing import Iterable, Mapping
 
 from .durations import format_duration
 from .findings import ERROR, WARNING, Finding
-from .policy import Policy, Severity
+from .policy import Policy, Severity, process_rules_apply
 from .records import Incident, Postmortem
+from .rules.common import placeholder_pattern
 from .source import SourceFile, decode
 from .timestamps import iso_utc
 
@@ -38,21 +39,6 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 # -- postmortem completeness ------------------------------------------------
-
-
-def placeholder_pattern(placeholders: Iterable[str]) -> re.Pattern | None:
-    """A regexp matching any placeholder case-sensitively as a whole word or bracketed token.
-
-    A placeholder that starts (ends) with a word character must not have a word
-    character just before (after) it: `TBD` matches in `Owner: TBD.` but not in
-    `TBDs`; `[INCIDENT-ID]` matches wherever it is written.
-    """
-    parts = []
-    for p in sorted({p for p in placeholders if p}, key=len, reverse=True):
-        left = r"(?<!\w)" if re.match(r"\w", p[0]) else ""
-        right = r"(?!\w)" if re.match(r"\w", p[-1]) else ""
-        parts.append(left + re.escape(p) + right)
-    return re.compile("|".join(parts)) if parts else None
 
 
 def _norm(title: str) -> str:
@@ -328,9 +314,9 @@ def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] |
     for inc in repository.incidents:
         sev = policy.severity(inc.severity)
         pm = postmortems.get(inc.id)
-        if sev is not None:
+        if sev is not None and process_rules_apply(inc, policy):
             findings.extend(_cadence_gates(inc, sev, as_of))
-            if sev.postmortem_required:
+            if sev.postmortem_required and (pm is not None or inc.postmortem_url is None):
                 src = sources.get(pm.path) if pm is not None and sources else None
                 raw = _raw_front_matter(repository, pm) if pm is not None and policy.placeholders else None
                 findings.extend(_postmortem_gates(inc, sev, pm, policy, as_of, src, raw))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, timezone, tzinfo
 from pathlib import Path as FsPath
 from typing import Mapping
 
@@ -24,7 +24,7 @@ SERVICES_FILE = "policy/services.yml"
 MTTR_FROM_CHOICES = ("started_at", "detected_at", "acknowledged_at")
 
 POLICY_KEYS = ("severities", "roles", "priorities", "postmortem", "metrics", "assume_timezone",
-               "roles_for_tags")
+               "roles_for_tags", "effective_from", "tags")
 SEVERITY_KEYS = ("id", "name", "description", "acknowledge_within", "resolve_within", "update_every",
                  "first_update_within", "detect_within", "required_roles", "postmortem", "escalation",
                  "response", "color")
@@ -80,7 +80,9 @@ class Policy:
     mttr_from: str = "started_at"
     assume_timezone: tzinfo | None = None
     assume_timezone_name: str | None = None
-    roles_for_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    roles_for_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # keys casefolded
+    effective_from: date | None = None
+    tags: tuple[str, ...] = ()  # the known tags, as written (empty: any tag)
     # Ids written in the files, valid or not: rules use them to avoid a cascade
     # of "unknown severity" findings when the policy itself has an error.
     declared_severity_ids: frozenset[str] = frozenset()
@@ -114,9 +116,25 @@ class Policy:
             for role in sev.required_roles:
                 out.setdefault(role, f"severity `{sev.id}`")
         for tag in tags:
-            for role in self.roles_for_tags.get(tag, ()):
+            for role in self.roles_for_tags.get(tag.casefold(), ()):
                 out.setdefault(role, f"tag `{tag}`")
         return tuple(out.items())
+
+
+def process_rules_apply(incident, policy: Policy) -> bool:
+    """Whether the team's process rules hold `incident` (anything with `source` and `started_at`).
+
+    The process rules are required roles, acknowledgement, cadences, escalation, `monitor_for` and
+    postmortems. They do not apply to an imported record (it has a `source`: the other system did
+    not enforce this team's process) nor to one that started before the policy's `effective_from`
+    (a date, compared with `started_at` in UTC). Such records are checked for structure only.
+    """
+    if getattr(incident, "source", None) is not None:
+        return False
+    started = getattr(incident, "started_at", None)
+    if policy.effective_from is not None and started is not None:
+        return started.astimezone(timezone.utc).date() >= policy.effective_from
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +208,9 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
         mttr_from = f.choice(("metrics", "mttr_from"), MTTR_FROM_CHOICES, code="invalid-value",
                              what="`metrics.mttr_from` field", required=False) or "started_at"
 
+    known_tags = tuple(_unique_texts(f, ("tags",), "tag", fold=True))
+    effective_from = f.date(("effective_from",), required=False)
+
     roles_for_tags: dict[str, tuple[str, ...]] = {}
     tag_map = f.mapping(("roles_for_tags",), required=False)
     if tag_map is not None:
@@ -199,7 +220,10 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
             for i, role in enumerate(listed):
                 if roles_known:
                     _check_role(f, path + (i,), role, roles)
-            roles_for_tags[tag] = tuple(r for r in listed if r in roles)
+            if isinstance(tag, str):
+                _check_known_tag(f, path, tag, known_tags)
+                merged = roles_for_tags.get(tag.casefold(), ()) + tuple(r for r in listed if r in roles)
+                roles_for_tags[tag.casefold()] = tuple(dict.fromkeys(merged))
 
     severities: list[Severity] = []
     declared: set[str] = set()
@@ -226,21 +250,34 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
         severities=tuple(severities), roles=roles, priorities=priorities,
         required_sections=required_sections, placeholders=placeholders, mttr_from=mttr_from,
         assume_timezone=tz, assume_timezone_name=tz_name, roles_for_tags=roles_for_tags,
-        declared_severity_ids=frozenset(declared),
+        declared_severity_ids=frozenset(declared), effective_from=effective_from, tags=known_tags,
     )
 
 
-def _unique_texts(f: Fields, path: tuple, what: str) -> list[str]:
+def _unique_texts(f: Fields, path: tuple, what: str, fold: bool = False) -> list[str]:
     items = f.text_list(path, required=False) or []
     seen: set[str] = set()
     out = []
     for i, item in enumerate(items):
-        if item in seen:
-            f.error(path + (i,), "duplicate-id", f"{what} `{item}` is listed twice; list it once")
+        key = item.casefold() if fold else item
+        if key in seen:
+            f.error(path + (i,), "duplicate-id", f"{what} `{item}` is listed twice; list it once"
+                    + (" (tags match case-insensitively)" if fold else ""))
             continue
-        seen.add(item)
+        seen.add(key)
         out.append(item)
     return out
+
+
+def _check_known_tag(f: Fields, path: tuple, tag: str, known: tuple[str, ...]) -> None:
+    """A tag the policy's `tags:` does not list (when it lists any): a warning with a suggestion."""
+    if not known or tag.casefold() in {t.casefold() for t in known}:
+        return
+    from .findings import did_you_mean
+
+    hint = did_you_mean(tag, known)
+    f.warning(path, "unknown-tag", f"unknown tag `{tag}`{hint}"
+              + ("" if hint else "; add it to the policy's `tags:` or use a listed one"), at_key=True)
 
 
 def _check_role(f: Fields, path: tuple, role: str, roles: tuple[str, ...]) -> bool:

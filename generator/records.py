@@ -15,6 +15,7 @@ INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 IMPACTS = ("degraded_performance", "partial_outage", "major_outage")
 VISIBILITIES = ("public", "internal")
 POSTMORTEM_STATUSES = ("draft", "in_review", "published")
+POSTMORTEM_VISIBILITIES = ("internal", "public")
 ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "completed")
 RECORD_TYPES = ("incident", "postmortem", "maintenance")
@@ -62,6 +63,24 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationEntry:
+    """Who was pulled in, and when (the incident's `escalations:` list)."""
+
+    at: datetime
+    to: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an imported record came from: `system` + `id` are unique across the repository."""
+
+    system: str
+    id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     id: str
     title: str
@@ -80,6 +99,9 @@ class Incident:
     timeline: tuple[TimelineEntry, ...] = ()
     visibility: str = "public"
     tags: tuple[str, ...] = ()
+    escalations: tuple[EscalationEntry, ...] = ()
+    source: Source | None = None
+    postmortem_url: str | None = None
     body: str = ""
     body_line: int = 0
     lines: Lines = field(default_factory=lambda: Lines(""))
@@ -87,6 +109,22 @@ class Incident:
     @property
     def path(self) -> str:
         return self.lines.path
+
+    @property
+    def is_imported(self) -> bool:
+        return self.source is not None
+
+    def has_tag(self, tag: str) -> bool:
+        """Tags match case-insensitively."""
+        wanted = tag.casefold()
+        return any(t.casefold() == wanted for t in self.tags)
+
+    def entered(self, status: str) -> datetime | None:
+        """When the incident first reached `status`, from its updates (None if it never did)."""
+        for u in self.updates:
+            if u.status == status:
+                return u.at
+        return None
 
     @property
     def is_open(self) -> bool:
@@ -123,6 +161,7 @@ class Postmortem:
     date: date | None = None
     action_items: tuple[ActionItem, ...] = ()
     title: str | None = None
+    visibility: str = "internal"  # `public`: also published on the public site
     body: str = ""
     body_line: int = 0
     lines: Lines = field(default_factory=lambda: Lines(""))
@@ -130,6 +169,10 @@ class Postmortem:
     @property
     def path(self) -> str:
         return self.lines.path
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
 
 
 @dataclass(frozen=True, slots=True)

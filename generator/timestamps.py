@@ -49,7 +49,10 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
         if assume is None:
             raise TimestampError(
                 f"`{text}` has no UTC offset; add one, e.g. `{raw}Z` for UTC or `{raw}+02:00`")
+        # A fixed offset, not the zone itself: datetimes sharing one tzinfo subtract and compare by
+        # wall clock (PEP 495), so two instants across a DST change would measure the wrong interval.
         value = value.replace(tzinfo=assume)
+        value = value.replace(tzinfo=timezone(value.utcoffset()))
     return value
 
 

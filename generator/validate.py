@@ -163,4 +163,28 @@ def _declared(src: SourceFile, kind: str) -> Declared | None:
     severity = doc.data.get("severity") if kind == "incident" else None
     return Declared(value, src.path, line, col, kind,
                     severity if isinstance(severity, str) else None,
-                    has_action_items="action_items" in doc.data)
+                    has_action_items="action_items" in doc.data,
+                    source=_source_key(doc) if kind == "incident" else None,
+                    started_at=_text(doc, "started_at") if kind == "incident" else None)
+
+
+def _text(doc, key: str) -> str | None:
+    scalar = doc.scalars.get((key,))
+    return scalar.text if scalar is not None and isinstance(doc.data.get(key), str) else None
+
+
+def _source_key(doc) -> tuple[str, str] | None:
+    """(system, id) of an imported incident's `source`, as written (numbers as their text)."""
+    source = doc.data.get("source")
+    if not isinstance(source, dict):
+        return None
+    parts = []
+    for key in ("system", "id"):
+        value = source.get(key)
+        scalar = doc.scalars.get(("source", key))
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and scalar is not None:
+            value = scalar.text
+        if not isinstance(value, str) or not value.strip():
+            return None
+        parts.append(value)
+    return parts[0], parts[1]

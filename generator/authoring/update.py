@@ -366,10 +366,12 @@ def update_incident(root: Path, loaded: LoadedPolicy, incident_id: str, status: 
     data = path.read_bytes()
     src, _ = read_record(data, ref.path)
     current = src.front_matter.data.get("status") if src is not None else None
-    if current in INCIDENT_STATUSES and INCIDENT_STATUSES.index(status) < INCIDENT_STATUSES.index(current):
+    if current == "resolved" and status != "resolved":
+        # The status may go back (monitoring -> investigating: a fix that did not hold), but
+        # `resolved_at` is set exactly when the status is `resolved`, and it keeps its first value.
         raise AuthoringError(
-            f"{incident_id} is `{current}`; its status cannot go back to `{status}` "
-            f"(the order is {' -> '.join(INCIDENT_STATUSES)}); the file was not changed")
+            f"{incident_id} is `resolved`; reopening it would leave `resolved_at` set. If the problem came "
+            f"back, declare a new incident (`incidents new ...`) and link the two; the file was not changed")
     new_data, expected = plan_update(data, ref.path, status, message, at)
     # The edit must change exactly what was asked, nothing else.
     check, _ = read_record(new_data, ref.path)

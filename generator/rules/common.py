@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Iterable
 
 from ..fields import Fields, dotted
 from ..findings import did_you_mean
 from ..policy import Policy
-from ..records import TimelineEntry, Update
+from ..records import EscalationEntry, TimelineEntry, Update
 from ..timestamps import iso_utc
 
 UPDATE_KEYS = ("at", "status", "message")
 TIMELINE_KEYS = ("at", "event")
+ESCALATION_KEYS = ("at", "to")
 MESSAGE_MAX = 10_000
 
 
@@ -115,7 +117,7 @@ def read_timeline(f: Fields) -> tuple[list[TimelineEntry], bool]:
 
 
 def check_chronology(f: Fields, key: str, entries: list, start: datetime | None, end: datetime | None,
-                     start_name: str, end_name: str, what: str) -> bool:
+                     start_name: str, end_name: str, what: str, order_code: str | None = None) -> bool:
     """Entries in order and inside [start, end]. Returns False after reporting a problem."""
     ok = True
     previous = None
@@ -130,7 +132,8 @@ def check_chronology(f: Fields, key: str, entries: list, start: datetime | None,
         cursor = i + 1
         path = (key, i, "at")
         if previous is not None and entry.at < previous.at:
-            f.error(path, f"{key.rstrip('s') if key == 'updates' else key}-order",
+            code = order_code or f"{key.rstrip('s') if key == 'updates' else key}-order"
+            f.error(path, code,
                     f"{what} {i + 1} ({iso_utc(entry.at)}) is earlier than {what} {i} ({iso_utc(previous.at)}); "
                     f"list {'timeline entries' if key == 'timeline' else what + 's'} oldest first")
             ok = False
@@ -146,6 +149,78 @@ def check_chronology(f: Fields, key: str, entries: list, start: datetime | None,
     return ok
 
 
+def read_escalations(f: Fields) -> tuple[list[EscalationEntry], bool]:
+    """The valid entries of `escalations:` ({at, to}), and whether every entry was valid."""
+    items = f.sequence(("escalations",), required=False)
+    if items is None:
+        return [], not f.has_value(("escalations",))
+    ok = True
+    out: list[EscalationEntry] = []
+    for i, _ in enumerate(items):
+        path = ("escalations", i)
+        if f.mapping(path) is None:
+            ok = False
+            continue
+        f.unknown_keys(path, ESCALATION_KEYS, what="escalation key")
+        at = f.timestamp(path + ("at",))
+        to = f.text(path + ("to",), max_len=200)
+        if at is None or to is None:
+            ok = False
+            continue
+        out.append(EscalationEntry(at, to, f.doc.position(path)[0]))
+    return out, ok
+
+
+def check_update_placeholders(f: Fields, updates: list[Update], placeholders) -> None:
+    """A placeholder (policy `postmortem.placeholders`) in a public update's message would be published."""
+    pattern = placeholder_pattern(placeholders)
+    if pattern is None or not updates:
+        return
+    items = f.get(("updates",))
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        message = item.get("message") if isinstance(item, dict) else None
+        if not isinstance(message, str):
+            continue
+        m = pattern.search(message)
+        if m:
+            f.error(("updates", i, "message"), "update-placeholder",
+                    f"update {i + 1}'s message still holds the placeholder `{m.group(0)}`, which would be "
+                    "published on the status page; write what is known instead")
+
+
+def placeholder_pattern(placeholders: Iterable[str]) -> re.Pattern | None:
+    """A regexp matching any placeholder case-sensitively as a whole word or bracketed token.
+
+    A placeholder that starts (ends) with a word character must not have a word
+    character just before (after) it: `TBD` matches in `Owner: TBD.` but not in
+    `TBDs`; `[INCIDENT-ID]` matches wherever it is written.
+    """
+    parts = []
+    for p in sorted({p for p in placeholders if p}, key=len, reverse=True):
+        left = r"(?<!\w)" if re.match(r"\w", p[0]) else ""
+        right = r"(?!\w)" if re.match(r"\w", p[-1]) else ""
+        parts.append(left + re.escape(p) + right)
+    return re.compile("|".join(parts)) if parts else None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters in `text`, as `\\x0b`-style escapes (empty when there are none)."""
+    return [f"\\x{ord(c):02x}" for c in dict.fromkeys(_CONTROL.findall(text))]
+
+
+def check_title(f: Fields, title: str | None) -> None:
+    if title is None:
+        return
+    found = control_characters(title)
+    if found:
+        f.warning(("title",), "title-control-character",
+                  f"the title holds the control character{'s' if len(found) > 1 else ''} {', '.join(found)}, "
+                  "which no page can show; remove it")
+
+
 def check_last_status(f: Fields, updates: list[Update], status: str | None) -> bool:
     if not updates or status is None or updates[-1].status == status:
         return True
@@ -157,6 +232,7 @@ def check_last_status(f: Fields, updates: list[Update], status: str | None) -> b
 
 
 __all__ = [
-    "check_chronology", "check_last_status", "check_severity", "dotted", "field_lines",
-    "read_services", "read_timeline", "read_updates",
+    "check_chronology", "check_last_status", "placeholder_pattern", "check_severity", "check_title", "check_update_placeholders",
+    "control_characters", "dotted", "field_lines", "read_escalations", "read_services", "read_timeline",
+    "read_updates",
 ]

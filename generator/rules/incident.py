@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..fields import Fields
+from ..fields import URL_PATTERN, Fields
 from ..findings import Finding, did_you_mean, one_of
-from ..policy import Policy
-from ..records import IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines
+from ..policy import Policy, process_rules_apply
+from ..records import IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines, Source
 from ..source import SourceFile
 from ..timestamps import iso_utc
-from .common import (check_chronology, check_last_status, check_severity, field_lines, read_services,
-                     read_timeline, read_updates)
+from .common import (check_chronology, check_last_status, check_severity, check_title, check_update_placeholders,
+                     field_lines, read_escalations, read_services, read_timeline, read_updates)
 
 INCIDENT_KEYS = (
     "type", "id", "title", "severity", "status", "services", "impact", "started_at", "detected_at",
     "acknowledged_at", "identified_at", "mitigated_at", "resolved_at", "roles", "updates", "timeline",
-    "visibility", "tags",
+    "visibility", "tags", "escalations", "source", "postmortem_url",
 )
+SOURCE_KEYS = ("system", "id", "url")
 HANDLE_MAX = 100
 TAG_MAX = 50
 
@@ -30,13 +31,16 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
 
     incident_id = f.identifier(("id",), what="incident id")
     title = f.text(("title",), max_len=200)
+    check_title(f, title)
     severity = check_severity(f, policy)
     status = f.choice(("status",), INCIDENT_STATUSES, code="unknown-status", what="status")
     visibility = f.choice(("visibility",), VISIBILITIES, code="invalid-value", what="visibility",
                           required=False) or "public"
     services = read_services(f, policy, policy_usable=policy_usable)
     impact = _read_impact(f, services, policy)
-    tags = tuple(f.text_list(("tags",), required=False, max_len=TAG_MAX) or ())
+    tags = _read_tags(f, policy)
+    source = _read_source(f)
+    postmortem_url = _read_url(f, ("postmortem_url",))
 
     times = {}
     for name in LIFECYCLE:
@@ -46,11 +50,13 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
     _check_order(f, times)
 
     roles = _read_roles(f, policy, policy_usable=policy_usable)
-    if severity is not None:
+    process = process_rules_apply(_Probe(source, times["started_at"], f.present(("source",))), policy)
+    if severity is not None and process:
         _check_required_roles(f, policy, severity, tags, roles)
 
     updates, updates_ok = read_updates(f, INCIDENT_STATUSES)
     timeline, _ = read_timeline(f)
+    escalations, _ = read_escalations(f)
     if visibility == "public" and updates_ok and not updates:
         where = ("updates",) if f.present(("updates",)) else ()
         f.error(where, "no-updates",
@@ -61,8 +67,12 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
                      "started_at", "resolved_at", "update")
     if updates_ok:
         check_last_status(f, updates, status)
+    if visibility == "public":
+        check_update_placeholders(f, updates, policy.placeholders)
     check_chronology(f, "timeline", timeline, times["started_at"], times["resolved_at"],
                      "started_at", "resolved_at", "timeline entry")
+    check_chronology(f, "escalations", escalations, times["started_at"], times["resolved_at"],
+                     "started_at", "resolved_at", "escalation", order_code="escalation-order")
 
     if _errors(findings) != errors_before:
         return None
@@ -76,9 +86,62 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
         acknowledged_at=times["acknowledged_at"], identified_at=times["identified_at"],
         mitigated_at=times["mitigated_at"], resolved_at=times["resolved_at"],
         roles=MappingProxyType(roles), updates=tuple(updates), timeline=tuple(timeline),
-        visibility=visibility, tags=tags, body=src.body, body_line=src.body_line,
+        visibility=visibility, tags=tags, escalations=tuple(escalations), source=source,
+        postmortem_url=postmortem_url, body=src.body, body_line=src.body_line,
         lines=Lines(src.path, src.front_matter.line, MappingProxyType(field_lines(f))),
     )
+
+
+class _Probe:
+    """What `process_rules_apply` looks at, before the record exists."""
+
+    def __init__(self, source, started_at, source_written: bool):
+        self.source = source if source is not None or not source_written else True
+        self.started_at = started_at
+
+
+def _read_tags(f: Fields, policy: Policy) -> tuple[str, ...]:
+    """The tags; a tag listed twice (case-insensitively) is an error, one the policy does not know a warning."""
+    out: list[str] = []
+    seen: set[str] = set()
+    items = f.sequence(("tags",), required=False) or []
+    known = {t.casefold(): t for t in policy.tags}
+    for i, item in enumerate(items):
+        tag = f.as_text(("tags", i), item, max_len=TAG_MAX)
+        if tag is None:
+            continue
+        if tag.casefold() in seen:
+            f.error(("tags", i), "duplicate-tag",
+                    f"tag `{tag}` is listed twice (tags match case-insensitively); list it once")
+            continue
+        seen.add(tag.casefold())
+        out.append(tag)
+        if known and tag.casefold() not in known:
+            hint = did_you_mean(tag, policy.tags)
+            f.warning(("tags", i), "unknown-tag",
+                      f"unknown tag `{tag}`{hint}" + ("" if hint else f"; the policy's tags are {one_of(policy.tags)}"))
+    return tuple(out)
+
+
+def _read_url(f: Fields, path: tuple) -> str | None:
+    url = f.text(path, required=False, max_len=2000)
+    if url is not None and not (URL_PATTERN.match(url) and url.lower().startswith(("http://", "https://"))):
+        f.error(path, "invalid-url", f"`{url}` is not an http(s) URL; write e.g. `https://docs.example.com/pm/42`")
+        return None
+    return url
+
+
+def _read_source(f: Fields) -> Source | None:
+    """`source: {system, id, url}`: where an imported record came from."""
+    if f.mapping(("source",), required=False) is None:
+        return None
+    f.unknown_keys(("source",), SOURCE_KEYS, what="source key")
+    system = f.text(("source", "system"), max_len=64)
+    ident = f.text(("source", "id"), max_len=200)
+    url = _read_url(f, ("source", "url"))
+    if system is None or ident is None:
+        return None
+    return Source(system, ident, url)
 
 
 def _errors(findings: list[Finding]) -> int:

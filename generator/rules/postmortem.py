@@ -10,11 +10,12 @@ from __future__ import annotations
 from ..fields import URL_PATTERN, Fields
 from ..findings import Finding, did_you_mean, one_of
 from ..policy import Policy
-from ..records import ACTION_ITEM_STATUSES, POSTMORTEM_STATUSES, ActionItem, Lines, Postmortem
+from ..records import (ACTION_ITEM_STATUSES, POSTMORTEM_STATUSES, POSTMORTEM_VISIBILITIES, ActionItem, Lines,
+                       Postmortem)
 from ..source import SourceFile
 from .common import field_lines
 
-POSTMORTEM_KEYS = ("type", "incident", "status", "authors", "date", "action_items", "title")
+POSTMORTEM_KEYS = ("type", "incident", "status", "authors", "date", "action_items", "title", "visibility")
 ACTION_ITEM_KEYS = ("title", "owner", "due", "priority", "status", "link")
 
 
@@ -29,13 +30,15 @@ def read_postmortem(src: SourceFile, policy: Policy, findings: list[Finding]) ->
     authors = f.text_list(("authors",), required=True, non_empty=True, max_len=100)
     published_on = f.date(("date",), required=status == "published",
                           hint=" once the postmortem is `published`: the date it was published")
+    visibility = f.choice(("visibility",), POSTMORTEM_VISIBILITIES, code="invalid-value",
+                          what="postmortem visibility", required=False) or "internal"
     items = _read_action_items(f, policy)
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None
     return Postmortem(
         incident=incident, status=status, authors=tuple(authors), date=published_on,
-        action_items=tuple(items or ()), title=title, body=src.body, body_line=src.body_line,
+        action_items=tuple(items or ()), title=title, visibility=visibility, body=src.body, body_line=src.body_line,
         lines=Lines(src.path, src.front_matter.line, field_lines(f)),
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..findings import ERROR, Finding, did_you_mean
-from ..policy import Policy
+from ..policy import Policy, process_rules_apply
+from ..timestamps import TimestampError, parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,23 @@ class Declared:
     kind: str  # incident | maintenance | postmortem (for postmortems: the incident it names)
     severity: str | None = None
     has_action_items: bool = True
+    source: tuple[str, str] | None = None  # incidents: (system, id) of an imported record
+    started_at: str | None = None  # incidents: as written
+
+
+class _Probe:
+    def __init__(self, source, started_at):
+        self.source, self.started_at = source, started_at
+
+
+def _probe(d: Declared, policy: Policy) -> _Probe:
+    started = None
+    if d.started_at is not None:
+        try:
+            started = parse_timestamp(d.started_at, policy.assume_timezone)
+        except TimestampError:
+            pass
+    return _Probe(d.source, started)
 
 
 def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Finding], set[str]]:
@@ -37,6 +55,19 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
             drop.add(d.path)
         else:
             first[d.id] = d
+
+    sources: dict[tuple[str, str], Declared] = {}
+    for d in declared:
+        if d.source is None:
+            continue
+        if d.source in sources:
+            other = sources[d.source]
+            findings.append(Finding(d.path, d.line, d.column, ERROR, "duplicate-source",
+                                    f"`source` {d.source[0]} `{d.source[1]}` is already imported as `{other.id}` "
+                                    f"({other.path}:{other.line}); one record per source incident"))
+            drop.add(d.path)
+        else:
+            sources[d.source] = d
 
     incident_ids = {d.id: d for d in declared if d.kind == "incident"}
     seen_pm: dict[str, Declared] = {}
@@ -60,7 +91,8 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
             continue
         seen_pm[d.id] = d
         sev = policy.severity(target.severity) if target.severity else None
-        if sev is not None and sev.postmortem_required and not d.has_action_items:
+        if sev is not None and sev.postmortem_required and not d.has_action_items \
+                and process_rules_apply(_probe(target, policy), policy):
             findings.append(Finding(d.path, 1, 1, ERROR, "missing-field",
                                     f"`action_items` is required: severity `{sev.id}` requires a postmortem "
                                     "with action items (write `action_items: []` if there are none)"))
