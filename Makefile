@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   builds the demo from the shipped policy/ and incidents/
 #   make test   runs the whole test suite
+#   make docs   builds the manual (manual/, mkdocs.docs.yml) into ./manual-site/
 # Both set everything up on a fresh machine with Python 3.11: a virtual
 # environment in .venv with every package pinned by constraints.txt, and
 # (for the browser tests, when run as root) Debian's chromium.
@@ -10,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo serve test check-env bench clean
+.PHONY: demo serve docs test check-env bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ demo: $(STAMP)
 	@echo "  the status page: file://$(CURDIR)/site/index.html"
 	@echo "  to browse every page (links are folder URLs), run 'make serve' and open http://127.0.0.1:8000/"
 	@echo "  ('make serve' also rebuilds when a file under incidents/ or policy/ changes)"
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.docs.yml -d manual-site
+	@echo "The manual is built in ./manual-site/ (open manual-site/index.html)"
 
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f mkdocs.yml -a 127.0.0.1:8000
@@ -41,4 +46,4 @@ test: $(STAMP) chromium
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 clean:
-	rm -rf $(VENV) site build *.egg-info .pytest_cache test-output
+	rm -rf $(VENV) site manual-site build *.egg-info .pytest_cache test-output

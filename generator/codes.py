@@ -1,8 +1,8 @@
 """Every finding code, with its level and one line of meaning.
 
-Codes are stable: tools and people filter on them. The README's table of
-codes is generated from this list (`python -m generator.codes`) and a test
-checks that the two agree and that every code here is produced by some rule.
+Codes are stable: tools and people filter on them. The manual's page of
+codes (manual: reference/codes) is generated from this list, and a test checks
+that every code here is produced by some rule.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Robustness
     "internal-error": ("error", "A bug in the checker; the other files are still checked. Please report it."),
     # Gates (`incidents check`): errors once due / while open; the same code is a warning before
-    # a postmortem is due, and for cadence misses of the past (see the README's `incidents check`).
+    # a postmortem is due, and for cadence misses of the past (see the manual's validating page).
     "postmortem-missing": ("error", "A severity requires a postmortem and none exists once it is due (`resolved_at` + `due_within` <= as-of; a warning before)."),
     "postmortem-unpublished": ("error", "A required postmortem is due and its status is not `published` (a warning before)."),
     "postmortem-section-missing": ("error", "A due postmortem lacks a required `## Section` heading (a warning before)."),
@@ -90,7 +90,7 @@ CODES: dict[str, tuple[str, str]] = {
 
 
 def codes_table() -> str:
-    """The README's table of codes."""
+    """The table of codes (the manual's reference/codes page)."""
     lines = ["| code | level | meaning |", "|---|---|---|"]
     for code, (level, meaning) in CODES.items():
         lines.append(f"| `{code}` | {level} | {meaning} |")

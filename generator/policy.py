@@ -154,7 +154,7 @@ def load_policy(root: FsPath) -> LoadedPolicy:
         if not path.is_file():
             what = "severities, roles and targets" if rel == POLICY_FILE else "the catalogue of services"
             findings.append(Finding(rel, 1, 1, ERROR, "policy-missing",
-                                    f"`{rel}` is missing; create it with {what} (see the README)"))
+                                    f"`{rel}` is missing; create it with {what} (see the manual's policy reference, manual/reference/policy.md)"))
             continue
         files += 1
         try:

@@ -17,6 +17,7 @@ class IncidentsConfig(base.Config):
     # false: internal incidents never reach any page, API, feed or index (public site).
     # true: they are published too, marked "internal" (for a site behind your SSO).
     publish_internal = c.Type(bool, default=False)
-    # The Statuspage `page.id` and `page.name` of the API; default: from site_name.
+    # The Statuspage `page.id` of the API; default: a stable id derived from site_name.
     page_id = c.Optional(c.Type(str))
+    # The Statuspage `page.name` of the API; default: site_name.
     page_name = c.Optional(c.Type(str))
