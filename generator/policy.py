@@ -32,7 +32,7 @@ SEVERITY_POSTMORTEM_KEYS = ("required", "due_within")
 POSTMORTEM_KEYS = ("required_sections", "placeholders")
 METRICS_KEYS = ("mttr_from",)
 ESCALATION_KEYS = ("after", "to")
-SERVICE_KEYS = ("id", "name", "group", "description")
+SERVICE_KEYS = ("id", "name", "group", "description", "slo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,7 @@ class Service:
     position: int
     group: str | None = None
     description: str | None = None
+    slo: float | None = None  # availability objective in percent (0 < slo < 100), e.g. 99.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +357,7 @@ def _read_services(doc: Document, findings: list[Finding]) -> tuple[tuple[Servic
         name = f.text(path + ("name",), max_len=200)
         group = f.text(path + ("group",), required=False, max_len=100)
         description = f.text(path + ("description",), required=False)
+        slo = _slo(f, path + ("slo",))
         if svc_id is None:
             raw = f.get(path + ("id",))
             if isinstance(raw, str):
@@ -367,5 +369,17 @@ def _read_services(doc: Document, findings: list[Finding]) -> tuple[tuple[Servic
                     f"service `{svc_id}` is defined twice (first at line {seen[svc_id]}); give each service its own id")
             continue
         seen[svc_id] = doc.position(path + ("id",))[0]
-        services.append(Service(svc_id, name or svc_id, len(services), group, description))
+        services.append(Service(svc_id, name or svc_id, len(services), group, description, slo))
     return tuple(services), frozenset(declared)
+
+
+def _slo(f: Fields, path) -> float | None:
+    """A service's `slo`: a percentage above 0 and below 100 (100 would leave no error budget)."""
+    value = f.get(path)
+    if not f.has_value(path):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100:
+        f.error(path, "invalid-value",
+                f"`slo` is an availability objective in percent above 0 and below 100, e.g. `slo: 99.9`; not `{value}`")
+        return None
+    return float(value)

@@ -101,10 +101,15 @@ def test_metrics_json_is_the_contract_shape(root):
     doc = json.loads(result.stdout)
     assert list(doc) == ["groups"]
     sev1, sev2 = doc["groups"]
-    assert sev1 == {"key": "SEV-1", "count": 2, "mttd_median_min": 0.0, "mtta_median_min": 15.0,
-                    "mtti_median_min": None, "mttr_median_min": 60.0, "mttr_mean_min": 60.0,
-                    "mttr_p90_min": 76.0, "ack_within_target_pct": 50.0, "resolve_within_target_pct": 50.0,
-                    "detect_within_target_pct": None}
+    contract = {"key": "SEV-1", "count": 2, "mttd_median_min": 0.0, "mtta_median_min": 15.0,
+                "mtti_median_min": None, "mttr_median_min": 60.0, "mttr_mean_min": 60.0,
+                "mttr_p90_min": 76.0, "ack_within_target_pct": 50.0, "resolve_within_target_pct": 50.0,
+                "detect_within_target_pct": None}
+    assert list(sev1)[:len(contract)] == list(contract)  # the contract's keys first, in its order
+    assert {k: sev1[k] for k in contract} == contract
+    # honest figures: sample sizes, MTTA mean, no median interval for n = 2
+    assert (sev1["mttd_n"], sev1["mtta_n"], sev1["mtti_n"], sev1["mttr_n"]) == (2, 2, 0, 2)
+    assert sev1["mtta_mean_min"] == 15.0 and sev1["mttr_median_ci_low_min"] is None
     assert sev2["key"] == "SEV-2" and sev2["count"] == 0 and sev2["mttr_median_min"] is None
 
 
@@ -114,6 +119,8 @@ def test_metrics_every_grouping(root, by, keys):
     doc = json.loads(run("metrics", "--root", root, "--by", by, "--format", "json").stdout)
     assert [g["key"] for g in doc["groups"]] == keys
     assert ("mtbf_mean_min" in doc["groups"][0]) == (by == "service")
+    assert ("availability_pct" in doc["groups"][0]) == (by == "service")
+    assert ("mttr_trend" in doc["groups"][0]) == (by in ("month", "quarter"))
 
 
 def test_metrics_by_service_mtbf(root):
@@ -142,9 +149,55 @@ def test_metrics_since_until(root, since, until, count):
 def test_metrics_csv_has_a_header_row(root):
     result = run("metrics", "--root", root, "--format", "csv", "--by", "service")
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:3] == ["key", "count", "mttd_median_min"] and rows[0][-1] == "mtbf_mean_min"
-    assert rows[1][0] == "api" and rows[1][-1] == "51780.0"
-    assert rows[2][0] == "web" and rows[2][-1] == ""  # null -> empty cell
+    header = rows[0]
+    assert header[:3] == ["service", "count", "mttd_median_min"]  # the key column is named after --by
+    mtbf = header.index("mtbf_mean_min")
+    assert rows[1][0] == "api" and rows[1][mtbf] == "51780.0"
+    assert rows[2][0] == "web" and rows[2][mtbf] == ""  # null -> empty cell
+
+
+@pytest.mark.parametrize("by", ["severity", "service", "month", "quarter"])
+def test_metrics_csv_key_column_is_the_grouping(root, by):
+    rows = list(csv.reader(io.StringIO(run("metrics", "--root", root, "--format", "csv", "--by", by).stdout)))
+    assert rows[0][0] == by
+
+
+def test_metrics_csv_and_json_are_unrounded(root):
+    # A third SEV-2 incident: MTTR 1 min 20 s = 4/3 min; JSON and CSV keep 1.3333333333333333
+    (root / "incidents" / "C.md").write_text(incident("C", "2026-03-01T00:00:00Z", "2026-03-01T00:00:10Z",
+                                                      "2026-03-01T00:01:20Z", severity="SEV-2"))
+    doc = json.loads(run("metrics", "--root", root, "--format", "json").stdout)
+    assert doc["groups"][1]["mttr_median_min"] == 4 / 3
+    rows = list(csv.DictReader(io.StringIO(run("metrics", "--root", root, "--format", "csv").stdout)))
+    assert float(rows[1]["mttr_median_min"]) == 4 / 3 and rows[1]["mttr_median_min"] == repr(4 / 3)
+    assert "1.3 min" in run("metrics", "--root", root).stdout  # the text rounds
+
+
+@pytest.mark.parametrize("since, until", [("2026-03-01", "2026-02-01"), ("2026-02-01", "2026-02-01")])
+def test_metrics_empty_range_is_exit_2(root, since, until):
+    result = run("metrics", "--root", root, "--since", since, "--until", until)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: --since {since} is not before --until {until}: the range is empty "
+                             "(--since is inclusive, --until exclusive)\n")
+
+
+def test_metrics_range_without_incidents_says_so(root):
+    result = run("metrics", "--root", root, "--since", "2030-01-01")
+    assert result.exit_code == 0
+    assert "No incident started since 2030-01-01: nothing to measure." in result.stdout
+
+
+def test_metrics_availability_as_of(root):
+    # api: A major 10:00-10:40 (40 min) and B major 09:00-10:20 (80 min) = 120 min of downtime.
+    # Window: earliest started_at (A, 2026-01-05T10:00Z) to --as-of 2026-02-14T10:00Z = 40 days = 57600 min.
+    # availability = 100 * (1 - 120 / 57600) = 99.791666...
+    doc = json.loads(run("metrics", "--root", root, "--by", "service", "--as-of", "2026-02-14T10:00:00Z",
+                         "--format", "json").stdout)
+    api = doc["groups"][0]
+    assert api["downtime_min"] == 120.0
+    assert api["availability_pct"] == pytest.approx(100 * (1 - 120 / 57600), abs=1e-12)
+    text = run("metrics", "--root", root, "--by", "service", "--as-of", "2026-02-14T10:00:00Z").stdout
+    assert "from 2026-01-05 10:00 UTC to 2026-02-14 10:00 UTC" in text and "api: 99.792%" in text
 
 
 def test_metrics_text_table(root):
@@ -152,7 +205,8 @@ def test_metrics_text_table(root):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split()[:2] == ["severity", "count"]
-    assert lines[2].split()[:2] == ["SEV-1", "2"] and "76.0" in lines[2]
+    # MTTD 0, MTTA 15, MTTR median 60 = 1 h 00 min, p90 76 min = 1 h 16 min: durations read as durations
+    assert lines[2].split()[:2] == ["SEV-1", "2"] and "1 h 16 min" in lines[2] and "15.0 min" in lines[2]
     assert lines[3].split()[:3] == ["SEV-2", "0", "-"]
     assert "2 incidents" in result.stdout and "MTTR from started_at" in result.stdout
 

@@ -150,16 +150,23 @@ def test_by_severity_hand_computed(tmp_path):
     assert sev1["mttr_median_min"] == 105.0    # median of 60, 150 (C is open)
     assert sev1["mttr_mean_min"] == 105.0      # (60 + 150) / 2
     assert sev1["mttr_p90_min"] == 141.0       # 60 + 0.9 * (150 - 60)
-    assert sev1["ack_within_target_pct"] == 66.7      # 10 <= 15 yes, 30 no, 5 yes: 2/3
+    assert sev1["ack_within_target_pct"] == 200 / 3   # 10 <= 15 yes, 30 no, 5 yes: 2/3, unrounded
     assert sev1["resolve_within_target_pct"] == 50.0  # 60 <= 60 yes (at the target counts), 150 no
-    assert sev1["detect_within_target_pct"] == 66.7   # 5 <= 10 yes, 20 no, 2 yes
-    assert sev2 == {"key": "SEV-2", "count": 1, "mttd_median_min": 10.0, "mtta_median_min": 30.0,
-                    "mtti_median_min": 20.0, "mttr_median_min": 300.0, "mttr_mean_min": 300.0,
-                    "mttr_p90_min": 300.0,
-                    "ack_within_target_pct": 100.0,       # 30 <= 30
-                    "resolve_within_target_pct": 0.0,     # 300 > 240
-                    "detect_within_target_pct": None}     # no detect_within target
-    assert sev3 == {"key": "SEV-3", "count": 0, **{f: None for f in metrics.FIGURES}}
+    assert sev1["detect_within_target_pct"] == 200 / 3  # 5 <= 10 yes, 20 no, 2 yes
+    # sample sizes: MTTI of B and MTTR of C are missing; n <= 5 has no median interval
+    assert (sev1["mttd_n"], sev1["mtta_n"], sev1["mtti_n"], sev1["mttr_n"]) == (3, 3, 2, 2)
+    assert sev1["mtta_mean_min"] == 15.0  # (10 + 30 + 5) / 3
+    assert sev1["mttr_median_ci_low_min"] is None and sev1["mttr_median_ci_high_min"] is None
+    assert {k: v for k, v in sev2.items() if v is not None} == {
+        "key": "SEV-2", "count": 1, "mttd_median_min": 10.0, "mtta_median_min": 30.0,
+        "mtti_median_min": 20.0, "mttr_median_min": 300.0, "mttr_mean_min": 300.0, "mttr_p90_min": 300.0,
+        "ack_within_target_pct": 100.0,       # 30 <= 30
+        "resolve_within_target_pct": 0.0,     # 300 > 240
+        # detect_within_target_pct: None, no detect_within target
+        "mttd_n": 1, "mtta_n": 1, "mtti_n": 1, "mttr_n": 1,
+        "mttd_mean_min": 10.0, "mtta_mean_min": 30.0, "mtti_mean_min": 20.0}
+    assert sev3 == {"key": "SEV-3", "count": 0, "mttd_n": 0, "mtta_n": 0, "mtti_n": 0, "mttr_n": 0,
+                    **{f: None for f in metrics.GROUP_KEYS if f not in ("key", "count") and not f.endswith("_n")}}
 
 
 def test_by_month_and_quarter_in_utc(tmp_path):
@@ -179,7 +186,7 @@ def test_by_month_and_quarter_in_utc(tmp_path):
     assert [(g["key"], g["count"]) for g in quarters] == [("2026-Q1", 3), ("2026-Q2", 1)]
     # 2026-Q1: A, B, C; resolve: A yes, B no (C open) -> 50; ack: A, C yes, B no -> 66.7
     assert quarters[0]["resolve_within_target_pct"] == 50.0
-    assert quarters[0]["ack_within_target_pct"] == 66.7
+    assert quarters[0]["ack_within_target_pct"] == 200 / 3
 
 
 def test_by_service_counts_each_service_and_mtbf(tmp_path):
@@ -276,13 +283,15 @@ def test_filter_that_leaves_nothing(tmp_path):
     assert [g["count"] for g in groups] == [0, 0, 0]
 
 
-def test_rounding_to_one_decimal(tmp_path):
-    # MTTD 1 min 20 s = 1.333... min -> 1.3; MTTA 2 min 50 s = 2.8333... -> 2.8
+def test_figures_are_unrounded(tmp_path):
+    # MTTD 1 min 20 s = 4/3 min; MTTA 2 min 50 s = 17/6 min: kept exact (the text table rounds, not JSON)
     recs = {"incidents/R.md": incident("R", "SEV-2", ["api"], "2026-06-01T00:00:00Z", "2026-06-01T00:01:20Z",
                                        "2026-06-01T00:04:10Z", None, "2026-06-01T00:10:00Z")}
     repo = load(tmp_path, recs)
     sev2 = by_key(metrics.compute(repo.incidents, repo.policy))["SEV-2"]
-    assert (sev2["mttd_median_min"], sev2["mtta_median_min"], sev2["mttr_median_min"]) == (1.3, 2.8, 10.0)
+    assert sev2["mttd_median_min"] == pytest.approx(4 / 3, abs=1e-12)
+    assert sev2["mtta_median_min"] == pytest.approx(17 / 6, abs=1e-12)
+    assert sev2["mttr_median_min"] == 10.0
 
 
 def test_unknown_grouping_is_refused(tmp_path):
@@ -295,3 +304,32 @@ def test_metrics_module_does_no_file_io():
     source = Path(metrics.__file__).read_text()
     for forbidden in ("open(", "read_text", "read_bytes", "import os", ".cli", ".site", "datetime.now"):
         assert forbidden not in source, forbidden
+
+
+def test_quarters_compare_with_the_quarter_before_and_count_per_week(tmp_path):
+    repo = load(tmp_path)
+    q1, q2 = metrics.compute(repo.incidents, repo.policy, by="quarter")
+    # the first quarter has nothing to compare with
+    assert all(q1[k] is None for k in ("mttr_change_ratio", "mttr_change_p", "mttr_detectable_ratio", "mttr_trend"))
+    # Q2 (D: 300) against Q1 (A: 60, B: 150; C open): ratio 300 / 105;
+    # exact Mann-Whitney: the one Q2 value is above both Q1 values, 1 of C(3, 1) = 3 orders -> p = 2/3
+    assert q2["mttr_compared_with"] == "2026-Q1"
+    assert q2["mttr_change_ratio"] == pytest.approx(300 / 105)
+    assert q2["mttr_change_p"] == pytest.approx(2 / 3)
+    assert q2["mttr_detectable_ratio"] is None  # Q2 has one value: no spread to pool
+    assert q2["mttr_trend"] == "no detectable change"
+    # frequency: Q1 = 31 + 28 + 31 = 90 days: 3 incidents -> 3 / (90/7) = 0.2333 a week, Garwood
+    # interval for k = 3 is 0.6187 - 8.7673 -> 0.0481 - 0.6819 a week; Q2 = 91 days: 1 / 13 weeks
+    assert q1["incidents_per_week"] == pytest.approx(3 * 7 / 90)
+    assert q1["incidents_per_week_ci_low"] == pytest.approx(0.6187 * 7 / 90, abs=1e-4)
+    assert q1["incidents_per_week_ci_high"] == pytest.approx(8.7673 * 7 / 90, abs=1e-4)
+    assert q2["incidents_per_week"] == pytest.approx(1 / 13)
+
+
+def test_months_compare_with_the_nearest_earlier_month_with_durations(tmp_path):
+    # 2026-02 has only C, which is open (no MTTR): April compares with January, not February
+    repo = load(tmp_path)
+    jan, feb, apr = metrics.compute(repo.incidents, repo.policy, by="month")
+    assert feb["mttr_trend"] is None and feb["mttr_change_ratio"] is None
+    assert apr["mttr_compared_with"] == "2026-01" and apr["mttr_change_ratio"] == pytest.approx(300 / 105)
+    assert metrics.period_days("2026-02") == 28 and metrics.period_days("2024-Q1") == 91

@@ -1,70 +1,18 @@
-"""`incidents metrics`: MTTD/MTTA/MTTI/MTTR, target compliance and MTBF per group."""
+"""`incidents metrics`: MTTx with sample sizes and intervals, trends, frequency, availability per group."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
+from datetime import datetime, timezone
 
 import click
 
 from .check_cmd import parse_instant
 from .options import fatal_errors_exit_2, format_option, root_option
 
-# Column headers of the text table, per JSON key.
-HEADERS = {
-    "key": "group",
-    "count": "count",
-    "mttd_median_min": "MTTD med",
-    "mtta_median_min": "MTTA med",
-    "mtti_median_min": "MTTI med",
-    "mttr_median_min": "MTTR med",
-    "mttr_mean_min": "MTTR mean",
-    "mttr_p90_min": "MTTR p90",
-    "ack_within_target_pct": "ack ok %",
-    "resolve_within_target_pct": "resolve ok %",
-    "detect_within_target_pct": "detect ok %",
-    "mtbf_mean_min": "MTBF mean",
-}
 
-
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def format_table(groups: list[dict], by: str, mttr_from: str, total: int | None) -> str:
-    keys = list(HEADERS) if by == "service" else [k for k in HEADERS if k != "mtbf_mean_min"]
-    rows = [[HEADERS[k] if k != "key" else by for k in keys]]
-    rows += [[_cell(g[k]) for k in keys] for g in groups]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(keys))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    counted = f"{total} incident{'s' if total != 1 else ''}; " if total is not None else ""
-    lines.append("")
-    lines.append(f"{counted}times in minutes (median, mean, 90th percentile); MTTR from {mttr_from}; "
-                 "`ok %` = share within the severity's target; - = nothing to measure")
-    return "\n".join(lines) + "\n"
-
-
-def format_csv(groups: list[dict], by: str) -> str:
-    from ..metrics import GROUP_KEYS, SERVICE_GROUP_KEYS
-
-    keys = SERVICE_GROUP_KEYS if by == "service" else GROUP_KEYS
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(keys)
-    for g in groups:
-        writer.writerow(["" if g[k] is None else g[k] for k in keys])
-    return buf.getvalue()
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @click.command()
@@ -75,47 +23,69 @@ def format_csv(groups: list[dict], by: str) -> str:
               help="Only incidents that started at or after this date/timestamp (inclusive).")
 @click.option("--until", metavar="DATE", default=None,
               help="Only incidents that started before this date/timestamp (exclusive).")
+@click.option("--as-of", "as_of", metavar="TIMESTAMP", default=None,
+              help="The end of open incidents' impact and, without --until, of the availability window "
+                   "(ISO 8601 with an offset, or a date for midnight UTC). Default: now.")
 @format_option("text", "json", "csv")
 @fatal_errors_exit_2
-def metrics(root, by, since, until, fmt):
-    """Incident figures per group: MTTD/MTTA/MTTI/MTTR, target compliance, MTBF.
+def metrics(root, by, since, until, as_of, fmt):
+    """Incident figures per group, each with its sample size and how sure it is.
 
-    Per group: the incident count; median MTTD, MTTA, MTTI and MTTR; MTTR mean
-    and 90th percentile; the share of incidents within their severity's
-    acknowledge, resolve and detect targets; with --by service also the mean
-    time between failures. Minutes and percentages are rounded to 1 decimal;
-    an interval whose end is missing is left out, never counted as zero.
-    Internal incidents count; maintenance never does. The records are
+    Per group: the incident count; median MTTD, MTTA, MTTI and MTTR with their
+    sample sizes and 95% distribution-free intervals; means; MTTR 90th
+    percentile; the share of incidents within their severity's targets. With
+    --by month or quarter also the MTTR change from the group before (ratio,
+    Mann-Whitney p, the smallest change these samples could show, a verdict)
+    and incidents per week with an exact Poisson interval; with --by service
+    the mean time between failures, availability over the window and the
+    error budget used where services.yml sets `slo`. JSON and CSV are
+    unrounded; the text rounds to one decimal and writes durations as
+    durations. An interval whose end is missing is left out, never counted as
+    zero. Internal incidents count; maintenance never does. The records are
     validated first: with errors, they are printed and nothing is computed
-    (exit 1).
+    (exit 1). --since not before --until is exit 2.
 
     \b
     Examples:
-      incidents metrics
+      incidents metrics --by quarter
       incidents metrics --by month --since 2026-01-01 --until 2026-07-01
-      incidents metrics --by service --format csv > mtbf.csv
+      incidents metrics --by service --as-of 2026-07-01 --format csv > availability.csv
     """
     lo = parse_instant(since, "--since") if since else None
     hi = parse_instant(until, "--until") if until else None
+    instant = parse_instant(as_of, "--as-of") if as_of else datetime.now(timezone.utc)
+    if lo is not None and hi is not None and lo >= hi:
+        click.echo(f"Error: --since {since} is not before --until {until}: the range is empty "
+                   "(--since is inclusive, --until exclusive)", err=True)
+        raise click.exceptions.Exit(2)
 
-    from ..output import format_text
+    from ..output import format_text as format_findings
     from ..validate import validate_root
 
     report = validate_root(root)
     if not report.ok:
         errors = [f for f in report.findings if f.level == "error"]
-        click.echo(format_text(errors, report.files), err=True, nl=False)
+        click.echo(format_findings(errors, report.files), err=True, nl=False)
         click.echo("incidents metrics: fix these errors first; figures from broken records would mislead",
                    err=True)
         sys.exit(1)
 
-    from ..metrics import compute, total_incidents
+    from ..metrics import availability_window, compute, incident_frame, total_incidents
+    from .metrics_format import format_csv, format_json, format_text
 
     repo = report.repository
-    groups = compute(repo.incidents, repo.policy, by=by, since=lo, until=hi)
+    frame = incident_frame(repo.incidents, repo.policy)
+    groups = compute(frame, repo.policy, by=by, since=lo, until=hi, as_of=instant)
     if fmt == "json":
-        click.echo(json.dumps({"groups": groups}, indent=2, ensure_ascii=False))
+        click.echo(format_json(groups))
     elif fmt == "csv":
         click.echo(format_csv(groups, by), nl=False)
     else:
-        click.echo(format_table(groups, by, repo.policy.mttr_from, total_incidents(groups, by)), nl=False)
+        window = availability_window(frame, lo, hi, instant)
+        span = f"from {_utc(datetime.fromtimestamp(window[0], timezone.utc))} to " \
+               f"{_utc(datetime.fromtimestamp(window[1], timezone.utc))}" if window else None
+        total = total_incidents(groups, by)
+        click.echo(format_text(groups, by, repo.policy.mttr_from, total, span), nl=False)
+        if not any(g["count"] for g in groups):
+            where = " ".join(x for x in (f"since {since}" if since else "", f"until {until}" if until else "") if x)
+            click.echo(f"No incident started {where or 'in this repository'}: nothing to measure.")
