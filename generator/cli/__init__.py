@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from .authoring_cmd import new, postmortem, update
 from .check_cmd import check
+from .import_cmd import import_group
 from .metrics_cmd import metrics
 from .validate_cmd import schema, validate
 
@@ -39,6 +40,7 @@ cli.add_command(update)
 cli.add_command(postmortem)
 cli.add_command(check)
 cli.add_command(metrics)
+cli.add_command(import_group)
 
 
 def main() -> None:
