@@ -83,7 +83,8 @@ def _message(update: SPUpdate, notes: list[str]) -> str:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    from .render import ts
+    return ts(value)
 
 
 def _ordered(updates: tuple[SPUpdate, ...]) -> list[SPUpdate]:
@@ -166,7 +167,7 @@ def map_incident(inc: SPIncident, catalogue: Catalogue, severity_map: dict[str, 
         late = [u for u in updates if u.at > resolved]
         if late:
             for u in late:
-                notes.append(f"The {u.status} update displayed at {_iso(u.at)} (after `resolved_at`) is shown at "
+                notes.append(f"The update displayed at {_iso(u.at)} (after `resolved_at`) is shown at "
                              f"`resolved_at`, {_iso(resolved)}.")
             updates = [u if u.at <= resolved else Update(resolved, u.status, u.message) for u in updates]
     if updates[-1].status != status:
