@@ -56,7 +56,7 @@ class ImportResult:
 def read_sources(sources: list[str], *, environ=None, sleep=None) -> list[Payload]:
     """Every payload behind the sources (files or URLs); PayloadError/FetchError on the first bad one."""
     payloads = []
-    for source in sources:
+    for source in map(str, sources):
         if is_url(source):
             kwargs = {"environ": environ}
             if sleep is not None:
