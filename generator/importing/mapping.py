@@ -202,7 +202,7 @@ def map_incident(inc: SPIncident, catalogue: Catalogue, severity_map: dict[str, 
         "services": [s for s, _ in services],
         "impact": _impacts(inc, services),
         **times,
-        "source": {"system": SYSTEM, "id": inc.id, **({"url": inc.shortlink} if inc.shortlink else {})},
+        "source": {"system": SYSTEM, "id": inc.id, **({"url": inc.shortlink} if _is_url(inc.shortlink) else {})},
         "updates": updates,
     }
     year = utc(started).year
@@ -213,7 +213,7 @@ def map_incident(inc: SPIncident, catalogue: Catalogue, severity_map: dict[str, 
         published = inc.postmortem_published_at or resolved or updates[-1].at
         plans.append(RecordPlan("postmortem", inc.id, f"incidents/{year}/{inc.id}.postmortem.md", {
             "type": "postmortem", "incident": inc.id, "status": "published", "authors": ["statuspage"],
-            "date": utc(published).date(), "action_items": [],
+            "date": utc(published).date(), "visibility": "public", "action_items": [],
         }, body_to_markdown(pm) + "\n", inc.source))
     return plans
 
@@ -248,6 +248,10 @@ def map_maintenance(inc: SPIncident, catalogue: Catalogue, default_service: str,
     }
     rel = f"incidents/{utc(start).year}/{inc.id}.md"
     return RecordPlan("maintenance", inc.id, rel, values, _body(inc, notes), inc.source)
+
+
+def _is_url(text: str | None) -> bool:
+    return bool(text) and text.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in text)
 
 
 def _body(inc: SPIncident, notes: list[str]) -> str:

@@ -273,6 +273,7 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
         "lifecycle": [(LIFECYCLE_LABELS[name], getattr(inc, name)) for name in LIFECYCLE
                       if getattr(inc, name) is not None],
         "postmortem": data.postmortem_for(inc.id),
+        "source_url": inc.source.url if inc.source is not None else None,  # an imported record's original
     })
     return {"incident": summary}
 

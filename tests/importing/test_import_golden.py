@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,21 @@ def test_default_service_flag(root):
     text = (root / "incidents/2019/x0ljvc9m1wxj.md").read_text()
     assert "services: [website]\n" in text
     assert "id: general" not in (root / "policy/services.yml").read_text()
+
+
+def test_structure_only_under_a_policy_with_roles_cadences_and_postmortems(tmp_path):
+    """The demo policy requires roles, acknowledgement targets, update cadences and postmortems; imported
+    records (they carry `source`) are checked for structure only, so validate and check both pass."""
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "policy", root / "policy")
+    (root / "incidents").mkdir()
+    sources = [FIXTURES / f"{case}.json" for case in sorted(CASES)]
+    result = run("import", "statuspage", "--root", root, "--severity", "critical=SEV-1", *sources)
+    assert result.exit_code == 0, result.output
+    for command in ("validate", "check"):
+        args = [command, "--root", root] + (["--as-of", "2026-11-30T00:00:00Z"] if command == "check" else [])
+        out = run(*args)
+        assert out.exit_code == 0, out.output
+        assert out.output.splitlines()[-1].startswith("0 errors, 0 warnings"), out.output
