@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
-from .options import fatal_errors_exit_2, format_option, root_option
+from .options import fatal_errors_exit_2, format_option, read_root, reading_options, root_option
 from .validate_cmd import emit_findings
 
 
@@ -36,8 +36,9 @@ def parse_instant(text: str, flag: str) -> datetime:
                    "Default: now.")
 @format_option("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@reading_options
 @fatal_errors_exit_2
-def check(root, as_of, fmt, strict):
+def check(root, as_of, fmt, strict, jobs, cache_dir, no_cache):
     """Validate, then apply the gates that depend on time, as of --as-of.
 
     Everything `incidents validate` reports, plus: a required postmortem that is
@@ -55,12 +56,11 @@ def check(root, as_of, fmt, strict):
     """
     from ..findings import sort_findings
     from ..gates import check_gates
-    from ..validate import validate_root
 
     instant = parse_instant(as_of, "--as-of") if as_of else datetime.now(timezone.utc)
     # Not keep_sources: holding every parsed file costs validate ~25% on 10k files
     # (the GC walks them); the gates re-read only the postmortems they inspect.
-    report = validate_root(root)
+    report = read_root(root, jobs, cache_dir, no_cache)
     gates = check_gates(report.repository, instant)
     findings = sort_findings(list(report.findings) + gates)
     sys.exit(emit_findings(findings, report.files, fmt, strict=strict))

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import click
 
 from .check_cmd import parse_instant
-from .options import fatal_errors_exit_2, format_option, root_option
+from .options import fatal_errors_exit_2, format_option, read_root, reading_options, root_option
 
 
 def _utc(instant: datetime) -> str:
@@ -27,8 +27,9 @@ def _utc(instant: datetime) -> str:
               help="The end of open incidents' impact and, without --until, of the availability window "
                    "(ISO 8601 with an offset, or a date for midnight UTC). Default: now.")
 @format_option("text", "json", "csv")
+@reading_options
 @fatal_errors_exit_2
-def metrics(root, by, since, until, as_of, fmt):
+def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
     """Incident figures per group, each with its sample size and how sure it is.
 
     Per group: the incident count; median MTTD, MTTA, MTTI and MTTR with their
@@ -60,9 +61,8 @@ def metrics(root, by, since, until, as_of, fmt):
         raise click.exceptions.Exit(2)
 
     from ..output import format_text as format_findings
-    from ..validate import validate_root
 
-    report = validate_root(root)
+    report = read_root(root, jobs, cache_dir, no_cache, records=("incident",))
     if not report.ok:
         errors = [f for f in report.findings if f.level == "error"]
         click.echo(format_findings(errors, report.files), err=True, nl=False)

@@ -36,3 +36,29 @@ def fatal_errors_exit_2(fn):
             click.echo(f"Error: {exc}", err=True)
             raise click.exceptions.Exit(2) from None
     return wrapper
+
+
+def reading_options(fn):
+    """--jobs, --cache-dir, --no-cache: how records are read (never what the command prints)."""
+    fn = click.option(
+        "--no-cache", "no_cache", is_flag=True,
+        help="Read every file again; do not use or write the cache (also: INCIDENTS_NO_CACHE=1).",
+    )(fn)
+    fn = click.option(
+        "--cache-dir", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Where to keep the cache of read records (default: .incidents-cache in the root; "
+             "also: INCIDENTS_CACHE_DIR).",
+    )(fn)
+    fn = click.option(
+        "--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Processes that read and check files (default: every core; 1: this process only).",
+    )(fn)
+    return fn
+
+
+def read_root(root: Path, jobs: int | None, cache_dir: Path | None, no_cache: bool, **kwargs):
+    """`validate_root` with the reading options of the command line."""
+    from ..cache import CacheSettings
+    from ..validate import validate_root
+
+    return validate_root(root, cache=CacheSettings.from_options(cache_dir, no_cache), jobs=jobs, **kwargs)

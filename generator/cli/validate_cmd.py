@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..output import format_github, format_json, format_text, summary_line
-from .options import fatal_errors_exit_2, format_option, root_option
+from .options import fatal_errors_exit_2, format_option, read_root, reading_options, root_option
 
 
 def emit_findings(findings: list, files: int, fmt: str, *, strict: bool = False, extra: dict | None = None) -> int:
@@ -29,8 +29,9 @@ def emit_findings(findings: list, files: int, fmt: str, *, strict: bool = False,
 @root_option
 @format_option("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@reading_options
 @fatal_errors_exit_2
-def validate(root, fmt, strict):
+def validate(root, fmt, strict, jobs, cache_dir, no_cache):
     """Check every file under incidents/ and policy/ against the format and the policy.
 
     Reports every finding at once as PATH:LINE:COL: LEVEL CODE message, then a
@@ -41,10 +42,9 @@ def validate(root, fmt, strict):
       incidents validate
       incidents validate --root ../status --format github
       incidents validate --strict --format json
+      incidents validate --jobs 1 --no-cache
     """
-    from ..validate import validate_root
-
-    report = validate_root(root)
+    report = read_root(root, jobs, cache_dir, no_cache, records=())
     sys.exit(emit_findings(list(report.findings), report.files, fmt, strict=strict))
 
 

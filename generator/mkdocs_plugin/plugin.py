@@ -160,7 +160,7 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         if self.config.uptime_days < 1 or self.config.uptime_days > 3660:
             raise PluginError("incidents: `uptime_days` must be between 1 and 3660")
         try:
-            report = validate_root(self.root)
+            report = validate_root(self.root, cache=True, jobs=None)  # unchanged files come from the cache
         except IncidentsError as exc:
             raise PluginError(f"incidents: {exc} (set the plugin's `root` option to the folder that "
                               "holds policy/ and incidents/)") from None

@@ -1,0 +1,298 @@
+"""Read and check every record file: once per change (the cache), on every core (worker processes).
+
+`read_file` is what one file costs: the reader (`source.read_record`) and the
+rules of its type, giving the file's findings, its record (or None) and the
+id it declares (for the rules across files). `read_files` does that for a
+list of files, in path order whatever the route:
+
+* from the cache (`cache.RecordCache`): a file whose bytes, path, policy and
+  tool are unchanged since a run that saved its result is not read again;
+* in worker processes, when at least `PARALLEL_MIN_FILES` files need reading
+  and `jobs` > 1: the files are cut into chunks in path order, and the results
+  come back in that order, as plain data (`codec`), so the output never
+  depends on the number of processes;
+* in this process otherwise (`jobs=1`, or a small root where starting
+  processes costs more than it saves).
+
+The rules across files (`rules.repository`) always run, in `validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .codec import Unsupported, body_index, decode_findings, decode_record, encode_findings, encode_record
+from .findings import ERROR, Finding, did_you_mean
+from .policy import Policy
+from .records import RECORD_TYPES
+from .rules.incident import read_incident
+from .rules.maintenance import read_maintenance
+from .rules.postmortem import read_postmortem
+from .rules.repository import Declared
+from .source import SourceFile, read_record
+
+# Below this many files to read, worker processes cost more than they save
+# (start-up and the policy's transfer): measured in benchmarks/bench_parallel.py.
+PARALLEL_MIN_FILES = 400
+# Chunks per worker: enough to even out the load, few enough to keep the transfer cheap.
+CHUNKS_PER_JOB = 4
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What one record file gave: its findings, its record (None if unusable) and its declared id."""
+
+    rel: str
+    findings: list[Finding]
+    record: Any = None
+    declared: Declared | None = None
+    source: SourceFile | None = None
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def file_digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def read_file(data: bytes | None, rel: str, policy: Policy, usable: bool, *, error: OSError | None = None,
+              keep_source: bool = False) -> FileResult:
+    """The reader and the per-file rules for one file (its bytes, or the error reading them)."""
+    if data is None:
+        reason = error.strerror if error is not None and error.strerror else str(error)
+        return FileResult(rel, [Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {reason}")])
+    # Each file's findings go to a list of its own: the rules count the
+    # errors they add, which must not cost more as the repository grows.
+    src, found = read_record(data, rel)
+    if src is None:
+        return FileResult(rel, found)
+    result = FileResult(rel, found, source=src if keep_source else None)
+    kind = _record_type(src, found)
+    if kind is None:
+        return result
+    try:
+        if kind == "incident":
+            result.record = read_incident(src, policy, found, policy_usable=usable)
+        elif kind == "maintenance":
+            result.record = read_maintenance(src, policy, found, policy_usable=usable)
+        else:
+            result.record = read_postmortem(src, policy, found)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+        found.append(Finding(rel, 1, 1, ERROR, "internal-error",
+                             f"the checker failed on this file ({type(exc).__name__}: {exc}); "
+                             "please report it with the file attached"))
+        result.record = None
+        return result
+    result.declared = _declared(src, kind)
+    return result
+
+
+def _record_type(src: SourceFile, findings: list[Finding]) -> str | None:
+    data = src.front_matter.data
+    if "type" not in data:
+        return "incident"
+    value = data["type"]
+    if value in RECORD_TYPES:
+        return value
+    line, col = src.front_matter.position(("type",))
+    scalar = src.front_matter.scalars.get(("type",))
+    choices = "`incident`, `postmortem` or `maintenance`"
+    if isinstance(value, (list, dict)):
+        message = f"`type` must be {choices}, not a {'list' if isinstance(value, list) else 'mapping'}"
+    elif value is None and (scalar is None or scalar.text in ("", "~")):
+        line, col = src.front_matter.key_position(("type",))
+        message = f"`type` is empty; write {choices} (or leave `type` out for an incident)"
+    else:
+        written = scalar.text if scalar is not None else str(value)
+        hint = did_you_mean(written, RECORD_TYPES)
+        message = f"unknown record type `{written}`{hint}" + ("" if hint else f"; use {choices}")
+    findings.append(Finding(src.path, line, col, ERROR, "unknown-type", message))
+    return None
+
+
+def _declared(src: SourceFile, kind: str) -> Declared | None:
+    doc = src.front_matter
+    key = "incident" if kind == "postmortem" else "id"
+    value = doc.data.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = doc.scalars[(key,)].text
+    if not isinstance(value, str) or not value:
+        return None
+    line, col = doc.position((key,))
+    severity = doc.data.get("severity") if kind == "incident" else None
+    return Declared(value, src.path, line, col, kind,
+                    severity if isinstance(severity, str) else None,
+                    has_action_items="action_items" in doc.data,
+                    source=_source_key(doc) if kind == "incident" else None,
+                    started_at=_text(doc, "started_at") if kind == "incident" else None)
+
+
+def _text(doc, key: str) -> str | None:
+    scalar = doc.scalars.get((key,))
+    return scalar.text if scalar is not None and isinstance(doc.data.get(key), str) else None
+
+
+def _source_key(doc) -> tuple[str, str] | None:
+    """(system, id) of an imported incident's `source`, as written (numbers as their text)."""
+    source = doc.data.get("source")
+    if not isinstance(source, dict):
+        return None
+    parts = []
+    for key in ("system", "id"):
+        value = source.get(key)
+        scalar = doc.scalars.get(("source", key))
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and scalar is not None:
+            value = scalar.text
+        if not isinstance(value, str) or not value.strip():
+            return None
+        parts.append(value)
+    return parts[0], parts[1]
+
+
+# ---- plain data: what the cache stores and what workers send back ---------------------------------
+
+def encode_result(result: FileResult, data: bytes) -> tuple:
+    """A FileResult as plain data. The record's body, when it is the file's tail, is kept as an offset."""
+    record = result.record
+    body_at = None
+    encoded = None
+    if record is not None:
+        encoded = encode_record(record)
+        body = getattr(record, "body", None)
+        if isinstance(body, str) and body:
+            raw = body.encode("utf-8")
+            if data.endswith(raw):
+                body_at = len(data) - len(raw)
+                fields = list(encoded[1])
+                fields[body_index(encoded[0])] = None
+                encoded = (encoded[0], tuple(fields))
+    declared = None if result.declared is None else encode_record(result.declared)
+    return (encode_findings(result.findings, result.rel), encoded, declared, body_at)
+
+
+def decode_result(value: tuple, rel: str, data: bytes, want: frozenset | None = None) -> FileResult:
+    """Back from plain data; the record only when its class is in `want` (None: always)."""
+    findings, encoded, declared, body_at = value
+    record = None
+    if encoded is not None and (want is None or encoded[0] in want):
+        if body_at is not None:
+            name, fields = encoded
+            fields = list(fields)
+            fields[body_index(name)] = data[body_at:].decode("utf-8")
+            encoded = (name, tuple(fields))
+        record = decode_record(encoded)
+    return FileResult(rel, decode_findings(findings, rel), record,
+                      None if declared is None else decode_record(declared))
+
+
+# ---- many files ------------------------------------------------------------------------------------
+
+def _read_bytes(path: str) -> tuple[bytes | None, OSError | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except OSError as exc:
+        return None, exc
+
+
+def read_files(root: Path, files: list[str], policy: Policy, usable: bool, *, cache=None, jobs: int = 1,
+               keep_sources: bool = False, want: frozenset | None = None) -> list[FileResult]:
+    """Every file's FileResult, in the order of `files` (path order).
+
+    `want`: the record classes (by name) the caller uses; others may be left
+    out (None: all). Callers filter for themselves too, so that what they get
+    never depends on the cache.
+    """
+    base = os.fspath(root)
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[tuple[int, bytes]] = []  # (index, bytes) of the files to read and check
+    for i, rel in enumerate(files):
+        data, error = _read_bytes(os.path.join(base, rel))
+        if data is None:
+            results[i] = read_file(None, rel, policy, usable, error=error)
+            continue
+        if cache is not None and not keep_sources:
+            hit = cache.get(rel, data, want)
+            if hit is not None:
+                results[i] = hit
+                continue
+        todo.append((i, data))
+
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and not keep_sources:
+        done = _read_in_workers(root, files, todo, policy, usable, jobs)
+    else:
+        done = [(i, data, None) for i, data in todo]
+    for i, data, encoded in done:
+        rel = files[i]
+        if encoded is None:  # read here (no workers, or a file the codec cannot carry)
+            result = read_file(data, rel, policy, usable, keep_source=keep_sources)
+            if cache is not None and not keep_sources:
+                cache.put(rel, data, result)
+        else:
+            result = decode_result(encoded, rel, data, want)
+            if cache is not None:
+                cache.put_encoded(rel, data, encoded)
+        results[i] = result
+    return results  # type: ignore[return-value]
+
+
+# Set in the parent before the workers start (inherited by fork), or by _init_worker (spawn).
+_WORKER: dict = {}
+
+
+def _init_worker(policy_root: str | None) -> None:
+    if policy_root is not None and "policy" not in _WORKER:
+        from .policy import load_policy
+
+        loaded = load_policy(Path(policy_root))
+        _WORKER["policy"], _WORKER["usable"] = loaded.policy, loaded.usable
+
+
+def _work(chunk: list[tuple[str, bytes]]) -> list[tuple | None]:
+    policy, usable = _WORKER["policy"], _WORKER["usable"]
+    out: list[tuple | None] = []
+    for rel, data in chunk:
+        result = read_file(data, rel, policy, usable)
+        try:
+            out.append(encode_result(result, data))
+        except Unsupported:
+            out.append(None)  # the parent reads this one itself
+    return out
+
+
+def _read_in_workers(root: Path, files: list[str], todo: list[tuple[int, bytes]], policy: Policy, usable: bool,
+                     jobs: int) -> list[tuple[int, bytes, tuple | None]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = min(jobs, max(1, len(todo) // (PARALLEL_MIN_FILES // 2)))
+    n_chunks = jobs * CHUNKS_PER_JOB
+    size = -(-len(todo) // n_chunks)
+    chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        context, init_arg = multiprocessing.get_context("fork"), None
+        _WORKER["policy"], _WORKER["usable"] = policy, usable
+    else:  # pragma: no cover - macOS/Windows: each worker loads the policy itself
+        context, init_arg = multiprocessing.get_context("spawn"), os.fspath(root)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(init_arg,)) as pool:
+            answers = list(pool.map(_work, [[(files[i], data) for i, data in chunk] for chunk in chunks]))
+    finally:
+        _WORKER.clear()
+    out: list[tuple[int, bytes, tuple | None]] = []
+    for chunk, answer in zip(chunks, answers):
+        for (i, data), encoded in zip(chunk, answer):
+            out.append((i, data, encoded))
+    return out
