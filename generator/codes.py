@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "invalid-timezone": ("error", "`assume_timezone` is not an IANA time zone."),
     "duplicate-id": ("error", "An id used twice: severities, services, roles, or records across the repository."),
     "unknown-role": ("error", "A role the policy's `roles:` does not list."),
+    "business-without-calendar": ("error", "A business duration (`4 business hours`, `2bd`) in a policy without a `calendar:`."),
     "postmortem-never-due": ("warning", "A severity requires postmortems but sets no `due_within`."),
     # Incidents and maintenance
     "unknown-severity": ("error", "A severity the policy does not define."),
@@ -85,7 +86,14 @@ CODES: dict[str, tuple[str, str]] = {
     "action-item-overdue": ("error", "An action item still `open` after its `due` date (before the as-of date, UTC)."),
     "update-overdue": ("error", "An open public incident's last update (or detection) is older than `update_every`."),
     "first-update-late": ("error", "The first public update came later than `first_update_within` after `detected_at` (a warning once resolved)."),
-    "update-gap": ("warning", "Two consecutive public updates further apart than `update_every` (a past cadence miss)."),
+    "update-gap": ("warning", "Two consecutive public updates (or detection and the first update) further apart than `update_every` (a past cadence miss)."),
+    "ack-overdue": ("error", "An open incident not acknowledged within its severity's `acknowledge_within` of `detected_at`."),
+    "ack-late": ("warning", "`acknowledged_at` came later than `acknowledge_within` after `detected_at` (a past miss)."),
+    "escalation-overdue": ("error", "An unresolved incident past an `escalation` step with no `escalations` entry naming its `to`."),
+    "escalation-missed": ("warning", "A resolved incident ran past an `escalation` step with no `escalations` entry naming its `to`."),
+    "timeline-overdue": ("error", "An open incident's last timeline entry (or detection) is older than `internal_update_every`."),
+    "timeline-gap": ("warning", "Two consecutive timeline entries (or detection and the first) further apart than `internal_update_every`."),
+    "monitor-short": ("warning", "Resolved sooner than `monitor_for` after entering `monitoring` (or without monitoring)."),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 _SHORT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _ISO = re.compile(
@@ -35,10 +35,28 @@ def parse_duration(text: str) -> timedelta | None:
     return None
 
 
-def format_duration(value: timedelta | None) -> str:
-    """timedelta -> the shortest human form: `15m`, `1h 30m`, `2d`, `45s`."""
+def deadline(start: datetime, duration) -> datetime:
+    """`start` + a policy duration: a timedelta, or a business duration (counted in working time).
+
+    Instants: the result is compared with other timestamps as real elapsed time.
+    """
+    if isinstance(duration, timedelta):
+        return start + duration
+    return duration.after(start)
+
+
+def exceeds(start: datetime, end: datetime, duration) -> bool:
+    """Whether more than `duration` passed from `start` to `end` (working time for business durations)."""
+    return end > deadline(start, duration)
+
+
+def format_duration(value) -> str:
+    """timedelta -> the shortest human form: `15m`, `1h 30m`, `2d`, `45s`; a business duration as written
+    in words (`4 business hours`)."""
     if value is None:
         return "—"
+    if not isinstance(value, timedelta):
+        return str(value)
     total = int(round(value.total_seconds()))
     if total == 0:
         return "0m"

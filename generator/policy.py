@@ -14,7 +14,9 @@ from datetime import date, timedelta, timezone, tzinfo
 from pathlib import Path as FsPath
 from typing import Mapping
 
+from .business import BusinessDuration, WorkCalendar
 from .fields import Fields
+from .policy_fields import check_known_tag, check_role, read_calendar, read_duration, unique_texts
 from .findings import ERROR, Finding
 from .source import Document, read_yaml_file
 
@@ -24,21 +26,32 @@ SERVICES_FILE = "policy/services.yml"
 MTTR_FROM_CHOICES = ("started_at", "detected_at", "acknowledged_at")
 
 POLICY_KEYS = ("severities", "roles", "priorities", "postmortem", "metrics", "assume_timezone",
-               "roles_for_tags", "effective_from", "tags")
+               "roles_for_tags", "effective_from", "tags", "calendar")
 SEVERITY_KEYS = ("id", "name", "description", "acknowledge_within", "resolve_within", "update_every",
                  "first_update_within", "detect_within", "required_roles", "postmortem", "escalation",
-                 "response", "color")
+                 "response", "color", "internal_update_every", "public_updates", "monitor_for")
 SEVERITY_POSTMORTEM_KEYS = ("required", "due_within")
-POSTMORTEM_KEYS = ("required_sections", "placeholders")
+POSTMORTEM_KEYS = ("required_sections", "placeholders", "required_for_tags", "due_within", "author_role")
+PUBLIC_UPDATES_CHOICES = ("required", "optional")
 METRICS_KEYS = ("mttr_from",)
 ESCALATION_KEYS = ("after", "to")
 SERVICE_KEYS = ("id", "name", "group", "description", "slo")
 
 
+# A policy duration: a timedelta, or business time counted in the policy's calendar (durations.deadline).
+Duration = timedelta | BusinessDuration
+
+
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    after: timedelta
+    after: Duration
     to: str
+
+    def named_by(self, text: str) -> bool:
+        """Whether an `escalations` entry's `to` names this step's `to` (case-insensitive, either contains
+        the other: `VP Engineering` names the step `CTO/VP Engineering`)."""
+        a, b = " ".join(self.to.split()).casefold(), " ".join(text.split()).casefold()
+        return bool(a and b) and (a in b or b in a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +60,17 @@ class Severity:
     name: str
     rank: int  # 0 is the most severe
     description: str = ""
-    acknowledge_within: timedelta | None = None
-    resolve_within: timedelta | None = None
-    update_every: timedelta | None = None
-    first_update_within: timedelta | None = None
-    detect_within: timedelta | None = None
+    acknowledge_within: Duration | None = None
+    resolve_within: Duration | None = None
+    update_every: Duration | None = None
+    first_update_within: Duration | None = None
+    detect_within: Duration | None = None
     required_roles: tuple[str, ...] = ()
     postmortem_required: bool = False
-    postmortem_due_within: timedelta | None = None
+    postmortem_due_within: Duration | None = None
+    internal_update_every: Duration | None = None
+    monitor_for: Duration | None = None
+    public_updates: str = "required"  # or "optional": no public updates needed at all
     escalation: tuple[Escalation, ...] = ()
     response: str | None = None
     color: str | None = None
@@ -84,6 +100,10 @@ class Policy:
     roles_for_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # keys casefolded
     effective_from: date | None = None
     tags: tuple[str, ...] = ()  # the known tags, as written (empty: any tag)
+    postmortem_required_for_tags: tuple[str, ...] = ()  # casefolded
+    postmortem_due_within: Duration | None = None  # the default for postmortems required by tag
+    postmortem_author_role: str | None = None
+    calendar: WorkCalendar | None = None
     # Ids written in the files, valid or not: rules use them to avoid a cascade
     # of "unknown severity" findings when the policy itself has an error.
     declared_severity_ids: frozenset[str] = frozenset()
@@ -108,6 +128,26 @@ class Policy:
     @property
     def service_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.services)
+
+    @property
+    def author_role(self) -> str | None:
+        """The role whose handle `incidents postmortem` writes as the author."""
+        return self.postmortem_author_role or (self.roles[0] if self.roles else None)
+
+    def postmortem_requirement(self, incident) -> tuple[str, Duration | None] | None:
+        """(why, due_within) when `incident` needs a postmortem, else None.
+
+        Its severity's `postmortem.required`, or a tag of `postmortem.required_for_tags` (due after the
+        severity's `due_within`, else the top-level `postmortem.due_within`).
+        """
+        sev = self.severity(incident.severity)
+        if sev is not None and sev.postmortem_required:
+            return f"severity `{sev.id}`", sev.postmortem_due_within
+        for tag in incident.tags:
+            if tag.casefold() in self.postmortem_required_for_tags:
+                due = sev.postmortem_due_within if sev is not None and sev.postmortem_due_within else None
+                return f"tag `{tag}`", due or self.postmortem_due_within
+        return None
 
     def required_roles(self, severity_id: str, tags: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
         """(role, why) pairs an incident must fill: its severity's roles, then those its tags add."""
@@ -179,10 +219,10 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
     f = Fields(doc, POLICY_FILE, findings)
     f.unknown_keys((), POLICY_KEYS, what="policy key")
 
-    roles = tuple(_unique_texts(f, ("roles",), "role"))
+    roles = tuple(unique_texts(f, ("roles",), "role"))
     # `roles:` written but not a list: that is one finding; don't call every role named elsewhere unknown.
     roles_known = not (f.has_value(("roles",)) and not isinstance(f.get(("roles",)), list))
-    priorities = tuple(_unique_texts(f, ("priorities",), "priority"))
+    priorities = tuple(unique_texts(f, ("priorities",), "priority"))
 
     tz_name = None
     tz = None
@@ -196,12 +236,7 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
                         f"unknown time zone `{tz_name}`; use an IANA name such as `UTC` or `Europe/Berlin`, or null")
                 tz_name = None
 
-    required_sections: tuple[str, ...] = ()
-    placeholders: tuple[str, ...] = ()
-    if f.mapping(("postmortem",), required=False) is not None:
-        f.unknown_keys(("postmortem",), POSTMORTEM_KEYS, what="postmortem key")
-        required_sections = tuple(f.text_list(("postmortem", "required_sections"), required=False) or ())
-        placeholders = tuple(f.text_list(("postmortem", "placeholders"), required=False) or ())
+    calendar = read_calendar(f)
 
     mttr_from = "started_at"
     if f.mapping(("metrics",), required=False) is not None:
@@ -209,8 +244,9 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
         mttr_from = f.choice(("metrics", "mttr_from"), MTTR_FROM_CHOICES, code="invalid-value",
                              what="`metrics.mttr_from` field", required=False) or "started_at"
 
-    known_tags = tuple(_unique_texts(f, ("tags",), "tag", fold=True))
+    known_tags = tuple(unique_texts(f, ("tags",), "tag", fold=True))
     effective_from = f.date(("effective_from",), required=False)
+    pm_block = _read_postmortem_block(f, roles, roles_known, known_tags, calendar)
 
     roles_for_tags: dict[str, tuple[str, ...]] = {}
     tag_map = f.mapping(("roles_for_tags",), required=False)
@@ -220,9 +256,9 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
             listed = f.text_list(path, required=True, non_empty=True) or []
             for i, role in enumerate(listed):
                 if roles_known:
-                    _check_role(f, path + (i,), role, roles)
+                    check_role(f, path + (i,), role, roles)
             if isinstance(tag, str):
-                _check_known_tag(f, path, tag, known_tags)
+                check_known_tag(f, path, tag, known_tags)
                 merged = roles_for_tags.get(tag.casefold(), ()) + tuple(r for r in listed if r in roles)
                 roles_for_tags[tag.casefold()] = tuple(dict.fromkeys(merged))
 
@@ -243,71 +279,61 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
                     f"severity `{sev_id}` is defined twice (first at line {seen[sev_id]}); give each severity its own id")
             continue
         seen[sev_id] = doc.position(path + ("id",))[0]
-        sev = _read_severity(f, path, sev_id, len(severities), roles, roles_known)
+        sev = _read_severity(f, path, sev_id, len(severities), roles, roles_known, calendar)
         if sev is not None:
             severities.append(sev)
 
     return dict(
         severities=tuple(severities), roles=roles, priorities=priorities,
-        required_sections=required_sections, placeholders=placeholders, mttr_from=mttr_from,
+        mttr_from=mttr_from, calendar=calendar, **pm_block,
         assume_timezone=tz, assume_timezone_name=tz_name, roles_for_tags=roles_for_tags,
         declared_severity_ids=frozenset(declared), effective_from=effective_from, tags=known_tags,
     )
 
 
-def _unique_texts(f: Fields, path: tuple, what: str, fold: bool = False) -> list[str]:
-    items = f.text_list(path, required=False) or []
-    seen: set[str] = set()
-    out = []
-    for i, item in enumerate(items):
-        key = item.casefold() if fold else item
-        if key in seen:
-            f.error(path + (i,), "duplicate-id", f"{what} `{item}` is listed twice; list it once"
-                    + (" (tags match case-insensitively)" if fold else ""))
-            continue
-        seen.add(key)
-        out.append(item)
+def _read_postmortem_block(f: Fields, roles: tuple[str, ...], roles_known: bool, known_tags: tuple[str, ...],
+                           calendar: WorkCalendar | None) -> dict:
+    out: dict = {}
+    if f.mapping(("postmortem",), required=False) is None:
+        return out
+    f.unknown_keys(("postmortem",), POSTMORTEM_KEYS, what="postmortem key")
+    out["required_sections"] = tuple(f.text_list(("postmortem", "required_sections"), required=False) or ())
+    out["placeholders"] = tuple(f.text_list(("postmortem", "placeholders"), required=False) or ())
+    tags = []
+    for i, tag in enumerate(f.text_list(("postmortem", "required_for_tags"), required=False) or []):
+        check_known_tag(f, ("postmortem", "required_for_tags", i), tag, known_tags)
+        tags.append(tag.casefold())
+    out["postmortem_required_for_tags"] = tuple(dict.fromkeys(tags))
+    out["postmortem_due_within"] = read_duration(f, ("postmortem", "due_within"), calendar)
+    if tags and out["postmortem_due_within"] is None and not f.has_value(("postmortem", "due_within")):
+        f.warning(("postmortem", "required_for_tags"), "postmortem-never-due",
+                  "postmortems required by tag have no `postmortem.due_within` (unless their severity sets one), "
+                  "so they are never overdue; add e.g. `due_within: 5d` under `postmortem:`", at_key=True)
+    author = f.text(("postmortem", "author_role"), required=False)
+    if author is not None and roles_known and check_role(f, ("postmortem", "author_role"), author, roles):
+        out["postmortem_author_role"] = author
     return out
 
 
-def _check_known_tag(f: Fields, path: tuple, tag: str, known: tuple[str, ...]) -> None:
-    """A tag the policy's `tags:` does not list (when it lists any): a warning with a suggestion."""
-    if not known or tag.casefold() in {t.casefold() for t in known}:
-        return
-    from .findings import did_you_mean
-
-    hint = did_you_mean(tag, known)
-    f.warning(path, "unknown-tag", f"unknown tag `{tag}`{hint}"
-              + ("" if hint else "; add it to the policy's `tags:` or use a listed one"), at_key=True)
-
-
-def _check_role(f: Fields, path: tuple, role: str, roles: tuple[str, ...]) -> bool:
-    if role in roles:
-        return True
-    from .findings import did_you_mean
-
-    hint = did_you_mean(role, roles)
-    f.error(path, "unknown-role",
-            f"unknown role `{role}`{hint}" + ("" if hint else "; add it to `roles:` first"))
-    return False
-
-
 def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[str, ...],
-                   roles_known: bool = True) -> Severity | None:
+                   roles_known: bool = True, calendar: WorkCalendar | None = None) -> Severity | None:
     f.unknown_keys(path, SEVERITY_KEYS, what="severity key")
     name = f.text(path + ("name",), required=False, max_len=100) or sev_id
     description = f.text(path + ("description",), required=False) or ""
     response = f.text(path + ("response",), required=False)
     color = f.text(path + ("color",), required=False)
     durations = {
-        key: f.duration(path + (key,))
-        for key in ("acknowledge_within", "resolve_within", "update_every", "first_update_within", "detect_within")
+        key: read_duration(f, path + (key,), calendar)
+        for key in ("acknowledge_within", "resolve_within", "update_every", "first_update_within", "detect_within",
+                    "internal_update_every", "monitor_for")
     }
+    public_updates = f.choice(path + ("public_updates",), PUBLIC_UPDATES_CHOICES, code="invalid-value",
+                              what="`public_updates` value", required=False) or "required"
     required_roles = []
     for i, role in enumerate(f.text_list(path + ("required_roles",), required=False) or []):
         if not roles_known:
             continue
-        if _check_role(f, path + ("required_roles", i), role, roles) and role not in required_roles:
+        if check_role(f, path + ("required_roles", i), role, roles) and role not in required_roles:
             required_roles.append(role)
 
     pm_required = False
@@ -316,7 +342,7 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
     if f.mapping(pm_path, required=False) is not None:
         f.unknown_keys(pm_path, SEVERITY_POSTMORTEM_KEYS, what="postmortem key")
         pm_required = bool(f.boolean(pm_path + ("required",)))
-        pm_due = f.duration(pm_path + ("due_within",))
+        pm_due = read_duration(f, pm_path + ("due_within",), calendar)
         if pm_required and pm_due is None and not f.has_value(pm_path + ("due_within",)):
             f.warning(pm_path, "postmortem-never-due",
                       f"severity `{sev_id}` requires a postmortem but sets no `due_within`, so it is never "
@@ -329,7 +355,7 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
         if f.mapping(epath) is None:
             continue
         f.unknown_keys(epath, ESCALATION_KEYS, what="escalation key")
-        after = f.duration(epath + ("after",), required=True, allow_zero=True)
+        after = read_duration(f, epath + ("after",), calendar, required=True, allow_zero=True)
         to = f.text(epath + ("to",), max_len=200)
         if after is not None and to is not None:
             escalation.append(Escalation(after, to))
@@ -338,6 +364,7 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
         id=sev_id, name=name, rank=rank, description=description,
         required_roles=tuple(required_roles), postmortem_required=pm_required,
         postmortem_due_within=pm_due, escalation=tuple(escalation), response=response, color=color,
+        public_updates=public_updates,
         **durations,
     )
 

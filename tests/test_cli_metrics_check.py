@@ -20,7 +20,7 @@ severities:
     name: Critical
     acknowledge_within: 15m
     resolve_within: 1h
-    update_every: 30m
+    update_every: 2h
     postmortem: {required: true, due_within: 48h}
   - id: SEV-2
     name: Major
@@ -249,7 +249,9 @@ def test_check_before_due_warns_and_exits_0(root):
     result = run("check", "--root", root, "--as-of", "2026-01-07T10:39:59Z")
     assert result.exit_code == 0
     assert "incidents/A.md:11:1: warning postmortem-missing A:" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "0 errors, 1 warning in 5 files"
+    # B was acknowledged 20 minutes after detection (target 15m): a past miss, a warning.
+    assert "incidents/B.md:10:1: warning ack-late B was acknowledged 20m after detection" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "0 errors, 2 warnings in 5 files"
 
 
 def test_check_strict_makes_the_warning_fail(root):
@@ -267,8 +269,9 @@ def test_check_json(root):
     result = run("check", "--root", root, "--as-of", "2026-01-07T10:40:00Z", "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
-    assert doc["summary"] == {"files": 5, "errors": 1, "warnings": 0}
-    (finding,) = doc["findings"]
+    assert doc["summary"] == {"files": 5, "errors": 1, "warnings": 1}
+    finding, ack = doc["findings"]
+    assert ack["code"] == "ack-late" and ack["level"] == "warning" and ack["path"] == "incidents/B.md"
     assert finding["path"] == "incidents/A.md" and finding["line"] == 11 and finding["column"] == 1
     assert finding["level"] == "error" and finding["code"] == "postmortem-missing"
     assert finding["message"].startswith("A: ")
@@ -289,6 +292,8 @@ def test_check_includes_validate_findings(root):
 
 def test_check_clean_root_exits_0(root):
     (root / "incidents" / "A.md").write_text(A.replace("severity: SEV-1", "severity: SEV-2"))
+    (root / "incidents" / "B.md").write_text(B.replace("acknowledged_at: 2026-02-10T09:20:00Z",
+                                                       "acknowledged_at: 2026-02-10T09:15:00Z"))
     result = run("check", "--root", root, "--as-of", "2030-01-01T00:00:00Z")
     assert result.exit_code == 0
     assert result.stdout == "0 errors, 0 warnings in 5 files\n"

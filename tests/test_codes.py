@@ -27,7 +27,7 @@ def _quoted_codes(path: Path) -> set[str]:
 def gate_codes() -> frozenset[str]:
     """Codes only `incidents check` emits (its gates), not validate."""
     validate_side = set().union(*(_quoted_codes(p) for p in VALIDATE_MODULES))
-    return frozenset(_quoted_codes(GENERATOR / "gates.py") - validate_side)
+    return frozenset(set().union(*(_quoted_codes(p) for p in (GENERATOR / "gates").glob("*.py"))) - validate_side)
 
 
 def golden_codes() -> set[str]:

@@ -83,10 +83,12 @@ def create_postmortem(root: Path, loaded: LoadedPolicy, incident_id: str, author
     fm = src.front_matter.data
     if not authors:
         roles = fm.get("roles") if isinstance(fm.get("roles"), dict) else {}
-        commander = roles.get("commander")
-        authors = [commander] if isinstance(commander, str) and commander else []
+        role = loaded.policy.author_role or "commander"  # policy `postmortem.author_role`, else the first role
+        handle = roles.get(role)
+        authors = [str(handle)] if isinstance(handle, (str, int, float)) and str(handle).strip() else []
     if not authors:
-        raise AuthoringError("who writes it? pass --author HANDLE (the incident names no commander)")
+        raise AuthoringError(f"who writes it? pass --author HANDLE (the incident names no `{role}`, the role "
+                             "that writes postmortems: policy `postmortem.author_role`)")
     data = render(incident_id, fm, authors, loaded)
     errors = check_postmortem_bytes(data, rel, loaded)
     if errors:

@@ -57,7 +57,9 @@ def read_incident(src: SourceFile, policy: Policy, findings: list[Finding], *,
     updates, updates_ok = read_updates(f, INCIDENT_STATUSES)
     timeline, _ = read_timeline(f)
     escalations, _ = read_escalations(f)
-    if visibility == "public" and updates_ok and not updates:
+    sev = policy.severity(severity) if severity is not None else None
+    updates_needed = sev is None or sev.public_updates == "required"  # a SEV-4 "no customer communication"
+    if visibility == "public" and updates_ok and not updates and updates_needed:
         where = ("updates",) if f.present(("updates",)) else ()
         f.error(where, "no-updates",
                 "a public incident needs at least one entry in `updates:` (what the status page says), "
