@@ -10,6 +10,7 @@ and its text kept; entities are decoded. An empty body is `(no message)`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NO_MESSAGE = "(no message)"
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
@@ -31,6 +32,7 @@ def _converter():
 _CONVERTER = None
 
 
+@lru_cache(maxsize=4096)  # status pages repeat their bodies ("This incident has been resolved.")
 def body_to_markdown(body: str | None) -> str:
     global _CONVERTER
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n")

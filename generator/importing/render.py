@@ -8,9 +8,23 @@ their milliseconds, so that several updates in one minute keep their order.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime, timedelta
 
-from ..authoring.yamltext import dq, scalar
+from ..authoring.yamltext import dq as _yaml_dq
+from ..authoring.yamltext import scalar
+
+# What JSON leaves unescaped but a YAML double-quoted scalar must not hold as it is (non-printable
+# characters, and NEL/LS/PS, which YAML 1.1 reads as line breaks).
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def dq(text: str) -> str:
+    """`text` as one double-quoted YAML scalar: JSON's string syntax (a subset of YAML's) where it is
+    also valid YAML, which is most text and 20 times faster than PyYAML's emitter; else the emitter."""
+    out = json.dumps(text, ensure_ascii=False)
+    return _yaml_dq(text) if _NOT_YAML.search(out) else out
 
 
 def ts(value: datetime) -> str:

@@ -157,6 +157,8 @@ def _stage(root: Path, plan: RecordPlan, refs: dict, ids: dict[str, RecordRef], 
         raise ImportFailure(f"the Statuspage {plan.kind} `{plan.id}` has the id of the {owner.kind} {owner.path}; "
                             "nothing was written")
     data = (root / owner.path).read_bytes()
+    if owner.path == plan.rel and data == render_record(plan.values, plan.body):
+        return None  # as imported and never touched since: nothing to compare
     src, _ = read_record(data, owner.path)
     if src is None:
         raise ImportFailure(f"{owner.path} cannot be read as a record (run `incidents validate`); nothing was written")
@@ -194,15 +196,31 @@ def _with_services(loaded: LoadedPolicy, catalogue: Catalogue) -> LoadedPolicy:
 
 
 def _check(item: Staged, plan: RecordPlan, loaded: LoadedPolicy) -> list[Finding]:
-    if plan.kind == "incident":
-        _, errors = check_incident_bytes(item.data, item.rel, loaded)
-        return list(errors)
+    """The error findings the rules give for the staged bytes (and a new file must read back as planned)."""
     if plan.kind == "postmortem":
         return list(check_postmortem_bytes(item.data, item.rel, loaded))
-    src, findings = read_record(item.data, item.rel)
-    if src is not None:
-        read_maintenance(src, loaded.policy, findings)
-    return list(errors_of(findings))
+    if plan.kind == "incident":
+        src, errors = check_incident_bytes(item.data, item.rel, loaded)
+        errors = list(errors)
+    else:
+        src, findings = read_record(item.data, item.rel)
+        if src is not None:
+            read_maintenance(src, loaded.policy, findings)
+        errors = list(errors_of(findings))
+    if not errors and item.action == "new" and src is not None and not _reads_back(src.front_matter.data, plan):
+        raise ImportFailure(f"{item.rel} would not read back as it was planned (a bug of the importer: please "
+                            "report it with the payload); nothing was written")
+    return errors
+
+
+def _reads_back(fm: dict, plan: RecordPlan) -> bool:
+    """The free text (title, messages) as written reads back as the text planned."""
+    if fm.get("title") != plan.values["title"]:
+        return False
+    written = fm.get("updates") or []
+    planned = plan.values["updates"]
+    return len(written) == len(planned) and all(
+        isinstance(w, dict) and w.get("message") == p.message for w, p in zip(written, planned))
 
 
 def import_statuspage(root: Path, sources: list[str], severity_map: dict[str, str] | None = None,
