@@ -14,10 +14,20 @@ from .records import (ACTION_ITEM_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENA
                       POSTMORTEM_STATUSES, VISIBILITIES)
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+# The same real-date rule as `validate`: months of 28/29/30/31 days (29 February in leap years
+# only: divisible by 4, centuries only when divisible by 400), hours 00-23, minutes and seconds
+# 00-59, offsets up to 23:59. A regex, so that every JSON Schema tool and editor applies it;
+# `format: date-time` says the same to tools that check formats.
+_LEAP_YEAR = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_REAL_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+              r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)")
+_REAL_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+_OFFSET = r"(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)"
 # ISO 8601 with an offset, as YAML leaves it (date, `T` or space, time, offset).
-TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
-NAIVE_TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+TIMESTAMP_PATTERN = rf"^{_REAL_DATE}[Tt ]{_REAL_TIME}\s*{_OFFSET}$"
+NAIVE_TIMESTAMP_PATTERN = rf"^{_REAL_DATE}[Tt ]{_REAL_TIME}\s*{_OFFSET}?$"
+DATE_PATTERN = rf"^{_REAL_DATE}$"
 
 
 def _text(max_len: int | None = None, description: str | None = None) -> dict:
@@ -41,8 +51,28 @@ def _enum(values, description: str | None = None, descriptions: list[str] | None
 
 
 def _timestamp(policy: Policy, description: str) -> dict:
-    pattern = NAIVE_TIMESTAMP_PATTERN if policy.assume_timezone is not None else TIMESTAMP_PATTERN
-    return {"type": "string", "pattern": pattern, "description": description}
+    if policy.assume_timezone is not None:  # offset-less timestamps are allowed: not RFC 3339 date-times
+        return {"type": "string", "pattern": NAIVE_TIMESTAMP_PATTERN, "description": description}
+    return {"type": "string", "format": "date-time", "pattern": TIMESTAMP_PATTERN, "description": description}
+
+
+def _any_case(text: str) -> str:
+    """A pattern matching `text` in any case (tags match case-insensitively; JSON Schema has no flag)."""
+    import re
+
+    return "^" + "".join(f"[{c.upper()}{c.lower()}]" if c.upper() != c.lower() else re.escape(c)
+                         for c in text) + "$"
+
+
+def _http_url() -> dict:
+    return {"type": "string", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"}
+
+
+def _date(description: str | None = None) -> dict:
+    out = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    if description:
+        out["description"] = description
+    return out
 
 
 def _updates(policy: Policy, statuses) -> dict:
@@ -85,20 +115,22 @@ def incident_schema(policy: Policy) -> dict:
     for sev in policy.severities:
         if sev.required_roles:
             conditions.append({
-                "if": {"required": ["severity"], "properties": {"severity": {"const": sev.id}}},
+                "if": {"required": ["severity"], "properties": {"severity": {"const": sev.id}},
+                       "not": {"required": ["source"]}},
                 "then": {"required": ["roles"], "properties": {"roles": {"required": list(sev.required_roles)}}},
             })
     for tag, roles in policy.roles_for_tags.items():
         if roles:
             conditions.append({
-                "if": {"required": ["tags"], "properties": {"tags": {"contains": {"const": tag}}}},
+                "if": {"required": ["tags"], "properties": {"tags": {"contains": {"type": "string", "pattern": _any_case(tag)}}},
+                       "not": {"required": ["source"]}},
                 "then": {"required": ["roles"], "properties": {"roles": {"required": list(roles)}}},
             })
     return {
         "$schema": DRAFT,
         "$id": "https://incident-as-code.dev/schema/incident.json",
         "title": "Incident",
-        "description": "Front matter of an incident file under incidents/ (see FORMAT.md section 2).",
+        "description": "Front matter of an incident file under incidents/ (see the manual's record reference).",
         "type": "object",
         "required": ["id", "title", "severity", "status", "services", "impact", "started_at", "detected_at"],
         "additionalProperties": False,
@@ -134,6 +166,18 @@ def incident_schema(policy: Policy) -> dict:
             "visibility": {**_enum(VISIBILITIES, "internal incidents never reach the public pages or API."),
                            "default": "public"},
             "tags": {"type": "array", "items": _text(50)},
+            "escalations": {
+                "type": "array", "description": "Who was pulled in, and when, oldest first.",
+                "items": {"type": "object", "required": ["at", "to"], "additionalProperties": False,
+                          "properties": {"at": _timestamp(policy, "When they were pulled in."),
+                                         "to": _text(200, "Who was pulled in.")}},
+            },
+            "source": {
+                "type": "object", "required": ["system", "id"], "additionalProperties": False,
+                "description": "Where an imported record came from; such records are checked for structure only.",
+                "properties": {"system": _text(64), "id": _text(200), "url": _http_url()},
+            },
+            "postmortem_url": {**_http_url(), "description": "A postmortem kept elsewhere."},
         },
         "allOf": conditions,
     }
@@ -145,7 +189,7 @@ def postmortem_schema(policy: Policy) -> dict:
         "$schema": DRAFT,
         "$id": "https://incident-as-code.dev/schema/postmortem.json",
         "title": "Postmortem",
-        "description": "Front matter of a postmortem file (see FORMAT.md section 3).",
+        "description": "Front matter of a postmortem file (see the manual's record reference).",
         "type": "object",
         "required": ["type", "incident", "status", "authors"],
         "additionalProperties": False,
@@ -155,14 +199,16 @@ def postmortem_schema(policy: Policy) -> dict:
             "title": _text(200),
             "status": _enum(POSTMORTEM_STATUSES),
             "authors": {"type": "array", "minItems": 1, "items": _text(100)},
-            "date": {"type": "string", "pattern": DATE_PATTERN, "description": "Date the postmortem was published."},
+            "date": _date("Date the postmortem was published."),
+            "visibility": {**_enum(("internal", "public"), "public: also published on the public site."),
+                           "default": "internal"},
             "action_items": {
                 "type": "array",
                 "items": {
                     "type": "object", "required": ["title"], "additionalProperties": False,
                     "properties": {
                         "title": _text(500), "owner": _text(100),
-                        "due": {"type": "string", "pattern": DATE_PATTERN},
+                        "due": _date("When the action item is due."),
                         "priority": priority, "status": _enum(ACTION_ITEM_STATUSES),
                         "link": {"type": "string", "format": "uri"},
                     },
@@ -179,7 +225,7 @@ def maintenance_schema(policy: Policy) -> dict:
         "$schema": DRAFT,
         "$id": "https://incident-as-code.dev/schema/maintenance.json",
         "title": "Maintenance window",
-        "description": "Front matter of a maintenance file (see FORMAT.md section 4).",
+        "description": "Front matter of a maintenance file (see the manual's record reference).",
         "type": "object",
         "required": ["type", "id", "title", "services", "scheduled_start", "scheduled_end", "status"],
         "additionalProperties": False,

@@ -142,3 +142,80 @@ def test_schema_missing_root_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["schema", "--root", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+# -- timestamps are real date-times, as validate reads them ----------------------------------
+
+def _incident(**changes) -> dict:
+    data = front_matter(FINDINGS / "valid_incident" / INCIDENT)
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("value", [
+    "2026-02-30T10:00:00Z",      # 30 February
+    "2026-02-29T10:00:00Z",      # 2026 is not a leap year
+    "2100-02-29T10:00:00Z",      # a century not divisible by 400
+    "2026-04-31T10:00:00Z",      # April has 30 days
+    "2026-13-01T10:00:00Z",      # month 13
+    "2026-01-10T25:00:00Z",      # hour 25
+    "2026-01-10T24:00:00Z",
+    "2026-01-10T10:60:00Z",
+    "2026-01-10T10:00:61Z",
+    "2026-01-10T10:00:00+25:00",
+    "2026-01-10T10:00:00",       # no offset
+])
+def test_schema_rejects_what_validate_rejects_as_a_timestamp(tmp_path, value):
+    from generator.timestamps import TimestampError, parse_timestamp
+
+    with pytest.raises(TimestampError):
+        parse_timestamp(value)
+    schema = schema_of(base_root(tmp_path))
+    assert schema["properties"]["detected_at"]["format"] == "date-time"
+    errors = list(validator(schema).iter_errors(_incident(detected_at=value)))
+    assert errors and {e.json_path for e in errors} == {"$.detected_at"}, value
+
+
+@pytest.mark.parametrize("value", ["2024-02-29T10:00:00Z", "2000-02-29T10:00:00Z", "2026-12-31T23:59:59+14:00",
+                                   "2026-01-10T10:00:00.250-05:30", "2026-01-31t10:00:00z"])
+def test_schema_accepts_real_date_times(tmp_path, value):
+    from generator.timestamps import parse_timestamp
+
+    parse_timestamp(value)
+    data = _incident(started_at="2000-01-01T00:00:00Z", detected_at=value)
+    assert list(validator(schema_of(base_root(tmp_path))).iter_errors(data)) == []
+
+
+def test_format_checking_is_real():
+    """The date-time format is checked by jsonschema here (rfc3339-validator is installed), not skipped."""
+    checker = jsonschema.FormatChecker()
+    assert not checker.conforms("2026-01-10T10:00:00", "date-time")
+    assert checker.conforms("2026-01-10T10:00:00Z", "date-time")
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-02-29", "2026-00-10", "2026-1-10"])
+def test_schema_dates_are_real(tmp_path, value):
+    pm = front_matter(FINDINGS / "valid_all_types" / "incidents/2026/INC-2026-0001.postmortem.md")
+    pm["date"] = value
+    errors = list(validator(schema_of(base_root(tmp_path), "postmortem")).iter_errors(pm))
+    assert errors and errors[0].json_path == "$.date"
+
+
+def test_schema_knows_every_field_validate_accepts(tmp_path):
+    from generator.rules.incident import INCIDENT_KEYS
+    from generator.rules.maintenance import MAINTENANCE_KEYS
+    from generator.rules.postmortem import POSTMORTEM_KEYS
+
+    root = base_root(tmp_path)
+    for kind, keys in (("incident", INCIDENT_KEYS), ("postmortem", POSTMORTEM_KEYS),
+                       ("maintenance", MAINTENANCE_KEYS)):
+        props = schema_of(root, kind)["properties"]
+        assert set(keys) <= set(props), (kind, sorted(set(keys) - set(props)))
+
+
+def test_imported_and_escalated_records_validate_against_the_schema(tmp_path):
+    data = _incident(escalations=[{"at": "2026-01-10T10:30:00Z", "to": "VP Engineering"}],
+                     source={"system": "statuspage", "id": "abc123", "url": "https://status.example.com/incidents/abc123"},
+                     postmortem_url="https://docs.example.com/pm/1")
+    data.pop("roles", None)  # imported: required roles do not apply
+    assert list(validator(schema_of(base_root(tmp_path))).iter_errors(data)) == []
