@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo serve docs test check-env bench clean
+.PHONY: demo serve docs test check-env bench clean chromium yaml-language-server
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,22 @@ chromium:
 	      || echo "warning: could not install chromium; the browser tests will be skipped"; \
 	  else echo "warning: chromium is missing and we are not root; the browser tests will be skipped"; fi; }
 
-test: $(STAMP) chromium
+# yaml-language-server for the editor test (tests/test_init.py), into ./node_modules (ignored by
+# git); npm comes from Debian when we are root. Without it the editor test is skipped, saying why.
+YLS := node_modules/.bin/yaml-language-server
+yaml-language-server:
+	@test -x $(YLS) || { \
+	  if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) \
+	      || echo "warning: could not install npm; the editor test will be skipped"; fi; \
+	  if command -v npm >/dev/null 2>&1; then \
+	    npm install --no-save --no-package-lock --no-audit --no-fund --silent yaml-language-server@2.0.0 \
+	      || echo "warning: could not install yaml-language-server; the editor test will be skipped"; \
+	  else echo "warning: npm is missing; the editor test will be skipped"; fi; }
+
+test: $(STAMP) chromium yaml-language-server
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 clean:
-	rm -rf $(VENV) site manual-site build *.egg-info .pytest_cache test-output
+	rm -rf $(VENV) site manual-site node_modules build *.egg-info .pytest_cache test-output

@@ -243,6 +243,42 @@ def maintenance_schema(policy: Policy) -> dict:
     }
 
 
+def _embedded(schema: dict) -> dict:
+    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+
+
+def record_schema(policy: Policy) -> dict:
+    """Any record, by its `type`: what an editor associates with every file under incidents/.
+
+    An editor that opens a record as YAML reads the Markdown body as a second YAML document. This
+    schema checks a document only when it is a mapping holding some record key; the body (prose,
+    headings, lists: a text, a comment or a list in YAML) is left alone.
+    """
+    kinds = {"incident": incident_schema(policy), "postmortem": postmortem_schema(policy),
+             "maintenance": maintenance_schema(policy)}
+    keys = sorted({k for schema in kinds.values() for k in schema["properties"]})
+
+    def is_type(kind: str) -> dict:
+        return {"required": ["type"], "properties": {"type": {"const": kind}}}
+
+    return {
+        "$schema": DRAFT,
+        "$id": "https://incident-as-code.dev/schema/record.json",
+        "title": "Record",
+        "description": "Front matter of a record under incidents/: an incident, a postmortem or a maintenance window.",
+        "$defs": {kind: _embedded(schema) for kind, schema in kinds.items()},
+        "if": {"type": "object", "anyOf": [{"required": [k]} for k in keys]},
+        "then": {
+            "properties": {"type": {"enum": list(kinds)}},
+            "allOf": [
+                {"if": is_type("postmortem"), "then": {"$ref": "#/$defs/postmortem"}},
+                {"if": is_type("maintenance"), "then": {"$ref": "#/$defs/maintenance"}},
+                {"if": {"properties": {"type": {"const": "incident"}}}, "then": {"$ref": "#/$defs/incident"}},
+            ],
+        },
+    }
+
+
 def front_matter_schema(policy: Policy, kind: str = "incident") -> dict:
     return {"incident": incident_schema, "postmortem": postmortem_schema,
-            "maintenance": maintenance_schema}[kind](policy)
+            "maintenance": maintenance_schema, "record": record_schema}[kind](policy)

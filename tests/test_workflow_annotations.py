@@ -92,7 +92,7 @@ def test_composite_action():
     runs = [s.get("run", "") for s in steps]
     assert any("pip install" in r and "$GITHUB_ACTION_PATH" in r for r in runs)
     assert any("incidents validate" in r and "--format github" in r for r in runs)
-    assert any(r.startswith("incidents check") for r in runs)
+    assert any("incidents check" in r and "--format github" in r for r in runs)
     for step in steps:
         if "run" in step:
             assert step["shell"] == "bash"

@@ -15,6 +15,7 @@ from .. import __version__
 from .authoring_cmd import new, postmortem, update
 from .check_cmd import check
 from .import_cmd import import_group
+from .init_cmd import init
 from .metrics_cmd import metrics
 from .validate_cmd import schema, validate
 
@@ -41,6 +42,7 @@ cli.add_command(postmortem)
 cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(import_group)
+cli.add_command(init)
 
 
 def main() -> None:

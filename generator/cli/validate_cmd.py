@@ -50,8 +50,9 @@ def validate(root, fmt, strict, jobs, cache_dir, no_cache):
 
 @click.command()
 @root_option
-@click.option("--kind", type=click.Choice(["incident", "postmortem", "maintenance"]), default="incident",
-              show_default=True, help="Which front matter to describe.")
+@click.option("--kind", type=click.Choice(["incident", "postmortem", "maintenance", "record"]), default="incident",
+              show_default=True, help="Which front matter to describe; `record`: any of the three, by its `type` "
+              "(what an editor associates with every file under incidents/).")
 @fatal_errors_exit_2
 def schema(root, kind):
     """Print a JSON Schema (draft 2020-12) of the front matter under the current policy.

