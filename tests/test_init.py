@@ -288,3 +288,28 @@ def test_yaml_language_server_checks_records_with_the_written_settings(fresh):
     (diag,) = diagnostics
     assert diag["range"]["start"]["line"] + 1 == 6  # `services: [apii]`, line 6 of the file
     assert '"api"' in diag["message"] and "web" in diag["message"]
+
+
+def test_from_statuspage_imports_the_history_into_the_new_repository(tmp_path):
+    payload = REPO / "tests/fixtures/statuspage/github-incidents-2024.json"  # recorded from githubstatus.com
+    root = git_repo(tmp_path)
+    proc = init(root, "--from-statuspage", str(payload))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "imported 2 incidents" in proc.stdout
+    records = sorted((root / "incidents").rglob("*.md"))
+    assert len([r for r in records if r.name != "README.md"]) == 2
+    assert run(root, str(BIN / "incidents"), "validate").returncode == 0
+    services = yaml.safe_load((root / "policy/services.yml").read_text())["services"]
+    schema = json.loads((root / ".incidents/record.schema.json").read_text())
+    assert schema["$defs"]["incident"]["properties"]["services"]["items"]["enum"] == [s["id"] for s in services]
+    assert len(services) > 2  # the import added GitHub's components
+
+
+def test_from_statuspage_with_a_bad_source_fails_and_imports_nothing(tmp_path):
+    root = git_repo(tmp_path)
+    bad = tmp_path / "not.json"
+    bad.write_text("{ not json", encoding="utf-8")
+    proc = init(root, "--from-statuspage", str(bad))
+    assert proc.returncode in (1, 2), proc.stdout + proc.stderr
+    assert "not.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert [p.name for p in (root / "incidents").rglob("*.md")] == ["README.md"]

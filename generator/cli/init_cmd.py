@@ -10,13 +10,12 @@ import click
 
 def _import_statuspage(root: Path, sources: tuple[str, ...]) -> int:
     """Run `incidents import statuspage --root ROOT SOURCE...` in this process; its exit status."""
-    try:
-        from .import_cmd import import_group  # noqa: F401 - present once the import exists
-    except ImportError:
+    from . import cli
+
+    if "import" not in cli.commands:
         click.echo("Error: --from-statuspage: importing from Statuspage is unavailable in this version "
                    "of incident-as-code; the repository was initialised without it", err=True)
         return 2
-    from . import cli
 
     try:
         cli.main(["import", "statuspage", "--root", str(root), *sources], prog_name="incidents",
@@ -73,8 +72,10 @@ def init(directory: Path, name: str | None, scheme: str, sources: tuple[str, ...
         click.echo("importing the Statuspage history:")
         status = _import_statuspage(result.root, sources)
         if status == 0:
-            from ..scaffold import _problems
+            from ..scaffold import SCHEMA_FILE, _problems, refresh_schema
 
+            if SCHEMA_FILE in result.written:  # ours, from this run: it must know the services the import added
+                refresh_schema(result.root)
             result.problems = _problems(result.root)
     if result.problems:
         click.echo("", err=True)

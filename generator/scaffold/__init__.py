@@ -227,6 +227,18 @@ def _audience(plugins) -> str | None:
     return options.get("audience", "public")
 
 
+def refresh_schema(root: Path) -> None:
+    """Rewrite the editor schema from the repository's policy (after an import added services)."""
+    import os
+
+    text = _record_schema((root / "policy" / "policy.yml").read_text(encoding="utf-8"),
+                          (root / "policy" / "services.yml").read_text(encoding="utf-8"))
+    path = root / SCHEMA_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def apply(root: Path, name: str | None = None, scheme: str = "sev") -> InitResult:
     """Write what is missing under `root` (created if needed); never overwrite a file."""
     root = Path(root)
