@@ -95,7 +95,12 @@ def option_rows(command: click.Command) -> list[tuple[str, str, str, str]]:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """One table cell: one line, `|` escaped, `<`/`>`/`&` escaped outside code spans (else Markdown
+    reads `<id>` as an HTML tag and drops it)."""
+    parts = " ".join(text.split()).split("`")
+    for i in range(0, len(parts), 2):  # outside code spans
+        parts[i] = parts[i].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts).replace("|", "\\|")
 
 
 def commands_markdown() -> str:

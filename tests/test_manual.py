@@ -291,3 +291,9 @@ def test_the_manual_builds_strict(tmp_path):
         text = html.read_text(encoding="utf-8")
         assert "fonts.googleapis.com" not in text and "fonts.gstatic.com" not in text, html
         assert 'data-md-color-scheme="slate"' in text or "slate" in text, html
+
+
+def test_angle_brackets_in_help_survive_in_tables():
+    page = reference.commands_markdown()
+    assert "incidents/&lt;year&gt;/&lt;id&gt;.md" in page  # `incidents new`'s short help
+    assert reference._cell("a `<x>` b <y> |") == "a `<x>` b &lt;y&gt; \\|"
