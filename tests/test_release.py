@@ -92,3 +92,16 @@ def test_init_pins_the_same_lean_install():
     assert f'INCIDENTS_VERSION: "{__version__}"' in workflow
     assert f"rev: v{__version__}" in files[".pre-commit-config.yaml"]
     assert f"repo: {REPOSITORY}" in files[".pre-commit-config.yaml"]
+
+
+def test_no_placeholder_or_dead_link_ships():
+    """The adoption problems of 0.1.0: `acme/` placeholders, a rev that does not exist, a feed generator
+    URL pointing at a package page that does not exist."""
+    from generator.publish import feeds
+
+    for rel in ("README.md", "action.yml", ".pre-commit-hooks.yaml", ".github/workflows/gate.yml",
+                "generator/publish/feeds.py"):
+        text = (REPO / rel).read_text(encoding="utf-8")
+        assert "acme/incident-as-code" not in text and "v0.1.0" not in text, rel
+        assert "pypi.org/project" not in text, rel
+    assert "uri=REPOSITORY" in Path(feeds.__file__).read_text(encoding="utf-8")

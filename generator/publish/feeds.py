@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
+from .. import REPOSITORY
 from ..records import Incident
 from ..status import recent_incidents
 from .statuspage import RECENT_LIMIT, PageInfo, incident_url
@@ -83,7 +84,7 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
     fg.link(href=page.base + self_path, rel="self")
     fg.link(href=page.base, rel="alternate")
     fg.language("en")
-    fg.generator(GENERATOR, uri="https://pypi.org/project/incident-as-code/")
+    fg.generator(GENERATOR, uri=REPOSITORY)
     updated = [entry_updated(inc) for inc in incidents]
     last = max(updated) if updated else now
     fg.updated(last)
