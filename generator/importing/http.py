@@ -30,7 +30,8 @@ BACKOFF = (0.5, 1.0, 2.0)
 MAX_WAIT = 60.0
 PER_PAGE = 100
 MAX_PAGES = 10_000
-_MANAGE = re.compile(r"/v1/pages/[^/]+/(incidents|scheduled-maintenances)(?:/|\.json)?$")
+# The Manage API's incident lists: /incidents and /incidents/{unresolved,upcoming,active_maintenance,scheduled}.
+_MANAGE = re.compile(r"/v1/pages/[^/]+/incidents(?:/(?:unresolved|upcoming|active_maintenance|scheduled))?(?:\.json)?/?$")
 USER_AGENT = "incident-as-code import"
 
 

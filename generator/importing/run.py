@@ -116,7 +116,7 @@ def plan_import(root: Path, loaded: LoadedPolicy, payloads: list[Payload], sever
 
     result = ImportResult()
     checked = _with_services(loaded, catalogue)
-    refs = {(r.kind if r.kind != "postmortem" else "postmortem", r.id): r for r in scan(root)}
+    refs = {(r.kind, r.id): r for r in scan(root)}
     ids = {r.id: r for r in refs.values() if r.kind in ("incident", "maintenance")}
     problems: list[Finding] = []
     for plan in plans:

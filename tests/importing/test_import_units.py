@@ -193,3 +193,20 @@ def test_import_statuspage_function_for_init(root):
     assert [s.rel for s in result.staged] == ["policy/services.yml", "incidents/2020/80d0cs6kpsps.md"]
     record = result.staged[1].data.decode()
     assert "severity: SEV-2\nstatus: investigating\n" in record and "started_at: 2020-04-02T20:20:54.005Z" in record
+
+
+@pytest.mark.parametrize("url, expanded, manage", [
+    ("https://status.example.com", ["https://status.example.com/api/v2/incidents.json",
+                                    "https://status.example.com/api/v2/scheduled-maintenances.json"], False),
+    ("https://status.example.com/", ["https://status.example.com/api/v2/incidents.json",
+                                     "https://status.example.com/api/v2/scheduled-maintenances.json"], False),
+    ("https://status.example.com/api/v2/summary.json", ["https://status.example.com/api/v2/summary.json"], False),
+    ("https://api.statuspage.io/v1/pages/abc/incidents", ["https://api.statuspage.io/v1/pages/abc/incidents"], True),
+    ("https://api.statuspage.io/v1/pages/abc/incidents/scheduled",
+     ["https://api.statuspage.io/v1/pages/abc/incidents/scheduled"], True),
+])
+def test_what_a_url_means(url, expanded, manage):
+    from generator.importing.http import expand, is_manage_api
+
+    assert expand(url) == expanded
+    assert is_manage_api(url) is manage
