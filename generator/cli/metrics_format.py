@@ -56,10 +56,10 @@ def _intervals(groups: list[dict], by: str) -> list[str]:
     for g in groups:
         rows.append([str(g["key"]), str(g["mttr_n"]), words.duration(g["mttr_median_min"]),
                      words.interval(g["mttr_median_ci_low_min"], g["mttr_median_ci_high_min"],
-                                    words.sample(g["mttr_n"], "duration")),
+                                    words.sample(g["mttr_n"])),
                      words.duration(g["mtta_median_min"]),
                      words.interval(g["mtta_median_ci_low_min"], g["mtta_median_ci_high_min"],
-                                    words.sample(g["mtta_n"], "duration"))])
+                                    words.sample(g["mtta_n"]))])
     return _table(rows)
 
 

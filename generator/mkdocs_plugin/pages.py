@@ -370,13 +370,8 @@ def policy_context(data: SiteData) -> dict:
 
 
 def metrics_context(data: SiteData, compute: Callable, charts) -> dict:
-    by_severity = compute(data.all_incidents, data.policy, by="severity")
-    by_month = compute(data.all_incidents, data.policy, by="month")
-    return {
-        "by_severity": by_severity,
-        "by_month": list(reversed(by_month)),
-        "severity_chart": charts.severity_chart(by_severity),
-        "month_chart": charts.month_chart(by_month),
-        "total": len(data.all_incidents),
-        "mttr_from": data.policy.mttr_from,
-    }
+    """The metrics page (generator/mkdocs_plugin/metrics_page.py): every incident given here counts."""
+    from .. import metrics
+    from .metrics_page import build_context
+
+    return build_context(data.all_incidents, data.policy, data.now, metrics, charts)

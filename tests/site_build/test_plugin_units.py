@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
@@ -65,14 +67,24 @@ def test_markdown_is_sanitized_and_links_are_checked():
 
 
 def test_charts_are_deterministic_svg_without_a_date():
-    groups = [{"key": "SEV-1", "count": 2, "mttd_median_min": 3.0, "mtta_median_min": 5.0,
-               "mtti_median_min": None, "mttr_median_min": 90.0},
-              {"key": "$x$ <b>", "count": 1, "mttd_median_min": 1.0, "mtta_median_min": 2.0,
-               "mtti_median_min": 4.0, "mttr_median_min": 30.0}]
-    first, second = charts.severity_chart(groups), charts.severity_chart(groups)
+    groups = [{"key": "SEV-1", "count": 2, "mttr_n": 2, "mttr_median_min": 90.0,
+               "mttr_median_ci_low_min": None, "mttr_median_ci_high_min": None},
+              {"key": "$x$ <b>", "count": 6, "mttr_n": 6, "mttr_median_min": 30.0,
+               "mttr_median_ci_low_min": 0.0, "mttr_median_ci_high_min": 400.0}]
+    samples = {"SEV-1": [60.0, 120.0], "$x$ <b>": [0.0, 10.0, 20.0, 40.0, 50.0, 400.0]}
+    first, second = charts.severity_strip(groups, samples), charts.severity_strip(groups, samples)
     assert first == second and first.startswith("<svg")
-    assert "<dc:date>" not in first and "&lt;b&gt;" in first and "<b>" not in first
-    months = [{"key": f"2026-{m:02d}", "count": m, "mtta_median_min": m * 2.0, "mttr_median_min": m * 10.0}
-              for m in range(1, 8)]
-    assert charts.month_chart(months) == charts.month_chart(months)
-    assert charts.severity_chart([dict(groups[0], count=0)]) is None
+    assert "<dc:date>" not in first and "<metadata>" not in first
+    assert "&lt;b&gt;" in first and "<b>" not in first
+    assert 'role="img"' in first and "<title>Time to resolve each incident" in first
+    quarters = [dict(groups[1], key=f"2026-Q{q}", incidents_per_week=q / 2, incidents_per_week_ci_low=0.0,
+                     incidents_per_week_ci_high=q * 1.0) for q in range(1, 5)]
+    trend, freq = charts.trend_chart(quarters), charts.frequency_chart(quarters)
+    assert trend == charts.trend_chart(quarters) and freq == charts.frequency_chart(quarters)
+    assert charts.severity_strip([dict(groups[0], count=0)], {}) is None
+    # ids are the chart's own: two charts on one page never share one
+    ids = [re.findall(r'\bid="([^"]+)"', svg) for svg in (first, trend, freq)]
+    assert all(i.startswith("mttr-by-severity-") for i in ids[0]) and all(i.startswith("mttr-trend-") for i in ids[1])
+    assert not set(ids[0]) & set(ids[1]) and not set(ids[1]) & set(ids[2])
+    assert charts.budget_chart([{"key": "api", "slo_pct": 99.9, "error_budget_used_pct": 150.0}]).count("<svg") == 1
+    assert charts.budget_chart([{"key": "api", "slo_pct": None, "error_budget_used_pct": None}]) is None
