@@ -38,6 +38,10 @@ CODES: dict[str, tuple[str, str]] = {
     "invalid-url": ("error", "An action item's `link` is not a URL."),
     "invalid-value": ("error", "A value outside its field's allowed set (visibility, mttr_from...)."),
     "unknown-field": ("warning", "A key the format does not know (with a suggestion when one is close)."),
+    "misspelled-visibility": ("error", "A key close to `visibility` (`visibilty: internal`): an error, so a typo never publishes a record."),
+    "reserved-id": ("error", "A record id that names one of the site's own pages (`index`)."),
+    "unsafe-file": ("error", "A symlink leading outside the root, a device, a FIFO or a socket where a record or folder is expected: never read."),
+    "unreadable-folder": ("error", "A folder under incidents/ that cannot be listed: its records would be missed."),
     "unknown-type": ("error", "`type` is not `incident`, `postmortem` or `maintenance`."),
     # Policy
     "policy-missing": ("error", "`policy/policy.yml` or `policy/services.yml` is missing."),

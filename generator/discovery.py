@@ -1,17 +1,26 @@
 """Which files a root holds: the one place that walks incidents/.
 
 `record_files` is the single discovery function every reader uses (validate,
-check, metrics, the MkDocs plugin, the authoring commands, the cache). Checks
-of what kind of file a path is (symlinks leading outside the root, FIFOs,
-devices, unreadable folders) belong here, beside the walk.
+check, metrics, the MkDocs plugin, the authoring commands, the cache).
+
+A record file is read only when it is a regular file inside the root
+(FORMAT.md section 8). A symlink leading outside the root (its text would be
+published), a device (`/dev/zero` never ends), a FIFO (reading it waits
+forever) or a socket is an `unsafe-file` error naming the path, and is never
+opened. A folder that cannot be listed is an `unreadable-folder` error: its
+records would otherwise be missed in silence. Symlinked folders inside the root
+are followed once (a loop is not). `scan_records` gives the files and those
+findings; `validate` reports them.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .errors import RootError
+from .findings import ERROR, Finding
 
 INCIDENTS_DIR = "incidents"
 POLICY_DIR = "policy"
@@ -36,14 +45,99 @@ def is_record_name(name: str) -> bool:
 
 
 def record_files(root: Path) -> list[str]:
-    """Every record file under incidents/, as sorted `/`-separated paths relative to the root."""
-    base = Path(root) / INCIDENTS_DIR
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+    """Every record file under incidents/, as sorted `/`-separated paths relative to the root
+    (only regular files inside the root; `scan_records` also says what was left out and why)."""
+    return scan_records(root)[0]
+
+
+def _inside(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _rel(root: Path, path: str) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def _unsafe(rel: str, what: str) -> Finding:
+    return Finding(rel, 1, 1, ERROR, "unsafe-file", f"{what}; it is not read (records are regular files "
+                   "inside the root)")
+
+
+def _check_entry(root: Path, root_real: str, path: str) -> Finding | None:
+    """None when `path` is a regular file inside the root (following a symlink to check its target)."""
+    rel = _rel(root, path)
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {exc.strerror}")
+    if stat.S_ISLNK(st.st_mode):
+        real = os.path.realpath(path)
+        if not _inside(real, root_real):
+            return _unsafe(rel, f"a symlink leading outside the root (to `{real}`)")
+        try:
+            st = os.stat(path)
+        except OSError:
+            return _unsafe(rel, "a symlink whose target does not exist")
+    what = _kind(st.st_mode)
+    return _unsafe(rel, f"{what}, not a regular file") if what else None
+
+
+def scan_records(root: Path) -> tuple[list[str], list[Finding]]:
+    """Every record file under incidents/ (sorted `/`-separated paths relative to the root), and
+    the findings about files and folders that must not or cannot be read."""
+    root = Path(root)
+    base = root / INCIDENTS_DIR
+    root_real = os.path.realpath(root)
+    found: list[str] = []
+    findings: list[Finding] = []
+    if not base.exists() and not base.is_symlink():
+        return found, findings
+
+    def unreadable(err: OSError) -> None:
+        where = err.filename if isinstance(err.filename, str) else str(base)
+        findings.append(Finding(_rel(root, where), 1, 1, ERROR, "unreadable-folder",
+                                f"cannot list the folder ({err.strerror}); its records would be missed"))
+
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable, followlinks=True):
+        real_dir = os.path.realpath(dirpath)
+        if real_dir in seen:  # a symlink loop, or a folder reached twice
+            dirnames[:] = []
+            continue
+        seen.add(real_dir)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
+                findings.append(_unsafe(_rel(root, full),
+                                        f"a symlink leading outside the root (to `{os.path.realpath(full)}`)"))
+                continue
+            keep.append(d)
+        dirnames[:] = keep
         for name in filenames:
-            if is_record_name(name):
-                out.append(f"{rel_dir}/{name}")
-    out.sort()
-    return out
+            if not is_record_name(name):
+                continue
+            full = os.path.join(dirpath, name)
+            problem = _check_entry(root, root_real, full)
+            if problem is None:
+                found.append(_rel(root, full))
+            else:
+                findings.append(problem)
+    found.sort()
+    return found, findings

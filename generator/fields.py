@@ -294,6 +294,12 @@ class Fields:
         for key in mapping:
             if key not in known:
                 hint = did_you_mean(key, known)
+                if "visibility" in known and hint == "; did you mean `visibility`?":
+                    # A typo must never publish a record: an error, not a warning (FORMAT.md section 8).
+                    self.error(path + (key,), "misspelled-visibility",
+                               f"`{key}` is not a key; did you mean `visibility`? (a misspelled visibility "
+                               "would publish the record)", at_key=True)
+                    continue
                 self.warning(path + (key,), "unknown-field",
                              f"unknown {what} `{key}`{hint}" + ("" if hint else "; it is ignored"),
                              at_key=True)

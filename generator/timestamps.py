@@ -27,9 +27,11 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
     """
     if _CANONICAL.match(text):
         try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass  # an impossible date: the long way says which part
+            return _in_range(datetime.fromisoformat(text), text)
+        except ValueError as exc:
+            if isinstance(exc, TimestampError):
+                raise
+            # an impossible date: the long way says which part
     raw = text.strip()
     if not _SHAPE.match(raw):
         raise TimestampError(
@@ -53,6 +55,23 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
         # wall clock (PEP 495), so two instants across a DST change would measure the wrong interval.
         value = value.replace(tzinfo=assume)
         value = value.replace(tzinfo=timezone(value.utcoffset()))
+    return _in_range(value, text)
+
+
+# The instants the tool computes with: durations, due dates and windows added to a timestamp
+# must stay within what Python's datetime can hold (years 1 to 9999).
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+def _in_range(value: datetime, text: str) -> datetime:
+    try:
+        instant = value.astimezone(timezone.utc)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST <= instant < LATEST:
+        raise TimestampError(f"`{text}` is out of range; timestamps must lie between 1900-01-01 and "
+                             "9000-01-01 (UTC)")
     return value
 
 
@@ -71,9 +90,12 @@ def parse_date(text: str) -> date:
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", raw):
         raise TimestampError(f"`{text}` is not a date; write `YYYY-MM-DD`, e.g. `2026-03-01`")
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError as exc:
         raise TimestampError(f"`{text}` is not a real date ({exc}); check the numbers") from None
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise TimestampError(f"`{text}` is out of range; dates must lie between 1900-01-01 and 9000-01-01")
+    return value
 
 
 def utc(value: datetime) -> datetime:

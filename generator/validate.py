@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Collection
 
 from .cache import CacheSettings, RecordCache
-from .discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files  # noqa: F401 - re-exported
+from .discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files, scan_records  # noqa: F401 - re-exported
 from .findings import Finding, count_levels, sort_findings
 from .policy import Policy, load_policy
 from .reading import default_jobs, read_files
@@ -85,7 +85,8 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
     loaded = load_policy(root)
     policy = loaded.policy
     findings: list[Finding] = list(loaded.findings)
-    files = record_files(root)
+    files, unsafe = scan_records(root)  # symlinks out of the root, FIFOs, devices: findings, never read
+    findings.extend(unsafe)
     if cache is True:
         cache = CacheSettings.from_options()
     store = RecordCache.open(root, cache) if cache and not keep_sources else None

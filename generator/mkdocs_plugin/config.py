@@ -14,9 +14,16 @@ class IncidentsConfig(base.Config):
     status_page = c.Type(str, default="index.md")
     # How many UTC days of uptime bars the status page shows per service.
     uptime_days = c.Type(int, default=90)
-    # false: internal incidents never reach any page, API, feed or index (public site).
-    # true: they are published too, marked "internal" (for a site behind your SSO).
+    # public: the status site for customers (public records, public fields only).
+    # internal: the team's incident site (everything, internal records marked; behind your login).
+    audience = c.Choice(("public", "internal"), default="public")
+    # The old name of `audience: internal` (true); false changes nothing.
     publish_internal = c.Type(bool, default=False)
+    # On a public site: publish the metrics page (counting public incidents only) / the policy page.
+    public_metrics = c.Type(bool, default=False)
+    public_policy = c.Type(bool, default=False)
+    # How long one Markdown body may take to render before the build fails naming its file.
+    render_timeout = c.Type((int, float), default=2.0)
     # The Statuspage `page.id` of the API; default: a stable id derived from site_name.
     page_id = c.Optional(c.Type(str))
     # The Statuspage `page.name` of the API; default: site_name.

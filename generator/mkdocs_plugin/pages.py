@@ -8,7 +8,6 @@ included, as the contract says) but name none.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -27,6 +26,7 @@ from ..status import (
     uptime_percent,
 )
 from ..validate import Repository
+from .audience import internal_ids, internal_view, postmortem_is_public, public_view
 
 STATUS_LABELS = {
     "operational": "Operational",
@@ -64,40 +64,34 @@ def utc(value: datetime) -> datetime:
 class SiteData:
     """The records the site publishes, the metrics' incidents, "now" and the page's identity."""
 
-    repo: Repository  # what may be published: internal records removed (or shown, for an internal site)
-    all_incidents: tuple[Incident, ...]  # for metrics: internal ones count
+    repo: Repository  # the pages' records: the public view, or every record on an internal site
+    all_incidents: tuple[Incident, ...]  # for metrics: every incident (internal site), public ones (public)
     now: datetime
     internal_ids: frozenset[str] = frozenset()  # marked "internal" on an internal site
     uptime_window: int = 90
+    audience: str = "public"
+    status_repo: Repository | None = None  # status page, uptime, API, feeds: always the public view
     _services: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.status_repo is None:
+            self.status_repo = self.repo
         self._services = {s.id: s for s in self.repo.policy.services}
         self._postmortems = {pm.incident: pm for pm in self.repo.postmortems}
         self._incidents = {inc.id: inc for inc in self.repo.incidents}
 
+    @property
+    def internal(self) -> bool:
+        return self.audience == "internal"
+
     @classmethod
-    def from_repository(cls, repo: Repository, now: datetime, *, publish_internal: bool,
+    def from_repository(cls, repo: Repository, now: datetime, *, audience: str = "public",
                         uptime_window: int = 90) -> "SiteData":
-        if publish_internal:
-            internal = frozenset(i.id for i in repo.incidents if not i.is_public)
-            view = dataclasses.replace(
-                repo,
-                incidents=tuple(i if i.is_public else dataclasses.replace(i, visibility="public")
-                                for i in repo.incidents),
-                maintenances=tuple(m if m.is_public else dataclasses.replace(m, visibility="public")
-                                   for m in repo.maintenances),
-            )
-        else:
-            internal = frozenset()
-            public_ids = {i.id for i in repo.incidents if i.is_public}
-            view = dataclasses.replace(
-                repo,
-                incidents=tuple(i for i in repo.incidents if i.is_public),
-                postmortems=tuple(pm for pm in repo.postmortems if pm.incident in public_ids),
-                maintenances=tuple(m for m in repo.maintenances if m.is_public),
-            )
-        return cls(view, repo.incidents, now, internal, uptime_window)
+        public = public_view(repo)
+        if audience == "internal":
+            return cls(internal_view(repo), repo.incidents, now, internal_ids(repo), uptime_window,
+                       audience, public)
+        return cls(public, public.incidents, now, frozenset(), uptime_window, audience, public)
 
     # ---- lookups -----------------------------------------------------------------------------
     @property
@@ -131,7 +125,7 @@ def incident_summary(data: SiteData, inc: Incident) -> dict:
         "title": inc.title,
         "status": inc.status,
         "status_label": INCIDENT_STATUS_LABELS[inc.status],
-        "severity": data.severity_label(inc.severity),
+        "severity": data.severity_label(inc.severity) if data.internal else "",
         "impact": statuspage_impact(inc),
         "worst_impact": inc.worst_impact,
         "worst_impact_label": STATUS_LABELS[inc.worst_impact],
@@ -139,7 +133,8 @@ def incident_summary(data: SiteData, inc: Incident) -> dict:
                       "impact_label": STATUS_LABELS[inc.impact.get(s, inc.worst_impact)]} for s in inc.services],
         "started_at": inc.started_at,
         "resolved_at": inc.resolved_at,
-        "duration": format_duration(max(timedelta(0), (inc.resolved_at or data.now) - inc.started_at)),
+        "duration": (format_duration(max(timedelta(0), (inc.resolved_at or data.now) - inc.started_at))
+                     if data.internal else ""),
         "internal": inc.id in data.internal_ids,
         "src": f"incidents/{inc.id}.md",
         "has_postmortem": data.postmortem_for(inc.id) is not None,
@@ -158,6 +153,8 @@ def maintenance_view(data: SiteData, m: Maintenance) -> dict:
         "length": format_duration(m.scheduled_end - m.scheduled_start),
         "updates": updates_newest_first(m),
         "body": m.body,
+        "internal": m.id in data.internal_ids,
+        "src": f"maintenance/{m.id}.md",
     }
 
 
@@ -193,7 +190,7 @@ def _day_tooltip(day) -> str:
 # ---- pages ---------------------------------------------------------------------------------------
 
 def status_context(data: SiteData) -> dict:
-    repo, now = data.repo, data.now
+    repo, now = data.status_repo, data.now
     statuses = component_statuses(repo, now)
     groups: list[dict] = []
     by_name: dict = {}
@@ -261,20 +258,27 @@ def durations(data: SiteData, inc: Incident) -> list[tuple[str, str]]:
 
 
 def incident_context(data: SiteData, inc: Incident) -> dict:
-    sev = data.policy.severity(inc.severity)
     summary = incident_summary(data, inc)
     summary.update({
-        "severity_description": sev.description if sev is not None else "",
-        "durations": durations(data, inc),
-        "roles": list(inc.roles.items()),
+        "severity_description": "", "durations": [], "roles": [], "tags": [], "body": "",
+        "escalations": [], "timeline": [],
         "updates": updates_newest_first(inc),
-        "tags": list(inc.tags),
-        "body": inc.body,
         "lifecycle": [(LIFECYCLE_LABELS[name], getattr(inc, name)) for name in LIFECYCLE
                       if getattr(inc, name) is not None],
         "postmortem": data.postmortem_for(inc.id),
         "source_url": inc.source.url if inc.source is not None else None,  # an imported record's original
     })
+    if data.internal:  # the internal text: never on a public page
+        sev = data.policy.severity(inc.severity)
+        summary.update({
+            "severity_description": sev.description if sev is not None else "",
+            "durations": durations(data, inc),
+            "roles": list(inc.roles.items()),
+            "tags": list(inc.tags),
+            "body": inc.body,
+            "escalations": list(getattr(inc, "escalations", ()) or ()),
+            "timeline": sorted(inc.timeline, key=lambda t: utc(t.at)),
+        })
     return {"incident": summary}
 
 
@@ -306,6 +310,7 @@ def postmortem_context(data: SiteData, pm: Postmortem) -> dict:
         "timeline": merged_timeline(inc),
         "action_items": pm.action_items,
         "title": pm.title or f"Postmortem: {inc.title}",
+        "public": postmortem_is_public(pm),
     }
 
 
@@ -322,6 +327,7 @@ def postmortems_context(data: SiteData) -> dict:
             "status_label": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),
             "open_items": sum(1 for a in pm.action_items if a.status == "open"),
             "item_count": len(pm.action_items),
+            "public": postmortem_is_public(pm),
         })
     return {"postmortems": rows}
 

@@ -3,23 +3,25 @@
 Events:
 - on_config: read and validate policy/ and incidents/ (any error stops the build
   with a PluginError listing every finding as `path:line:col: level code message`,
-  before anything is written); fix "now" (SOURCE_DATE_EPOCH, else the clock); add
-  our templates after the theme's (so a `custom_dir` overrides each one) and our CSS.
+  before anything is written); fix "now" (SOURCE_DATE_EPOCH, else the clock); pick
+  what the audience (`public` | `internal`) may see; render every Markdown body in
+  bounded time; add our templates after the theme's (so a `custom_dir` overrides
+  each one) and our CSS; build into a fresh folder beside `site_dir`.
 - on_files: one `File.generated` per page and per published file (API JSON, feeds,
-  calendar, badge, CSS); incident and postmortem pages stay out of the navigation.
+  calendar, badge, CSS); record pages stay out of the navigation.
 - on_nav: our index pages at the top level, in a fixed order.
 - on_page_markdown / on_page_content: our pages' HTML is rendered once from our
   Jinja templates (autoescape on); MkDocs and the theme wrap it.
+- on_post_page / on_post_template: every page links the feeds (`<link rel="alternate">`).
+- on_post_build (last): the new site replaces the previous one; on_build_error: the
+  previous one stays as it was.
 - on_serve: `mkdocs serve` also watches incidents/ and policy/.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
-import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -27,7 +29,7 @@ from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
@@ -35,20 +37,16 @@ from ..errors import IncidentsError
 from ..findings import ERROR
 from ..output import format_text
 from ..validate import INCIDENTS_DIR, POLICY_DIR, validate_root
+from .bodies import render_bodies
+from .chrome import GeneratedPage, build_now, chrome_title, css_color, finalize, time_html
 from .config import IncidentsConfig
-from .pages import (
-    INCIDENT_STATUS_LABELS,
-    STATUS_LABELS,
-    SiteData,
-    history_context,
-    incident_context,
-    metrics_context,
-    policy_context,
-    postmortem_context,
-    postmortems_context,
-    status_context,
-)
+from .navigation import feed_links, order_navigation
+from .outdir import StagedOutput
+from .pages import INCIDENT_STATUS_LABELS, STATUS_LABELS, SiteData
 from .render import MarkdownRenderer, safe_url
+from .views import page_context
+
+__all__ = ["IncidentsPlugin", "build_now", "chrome_title", "css_color"]
 
 log = logging.getLogger("mkdocs.plugins.incidents")
 
@@ -57,77 +55,32 @@ TEMPLATES = HERE / "templates"
 CSS_SRC = HERE / "assets" / "incidents.css"
 CSS_URI = "assets/incidents/incidents.css"
 
-# Our top-level pages, in navigation order after the status page: (src_uri, kind, title).
+# Our top-level pages, in navigation order after the status page: (src_uri, kind, title, audience),
+# audience: "all", "internal", or the option that publishes it on a public site.
 INDEX_PAGES = (
-    ("history/index.md", "history", "History"),
-    ("postmortems/index.md", "postmortems", "Postmortems"),
-    ("metrics/index.md", "metrics", "Metrics"),
-    ("policy/index.md", "policy", "Policy"),
+    ("history/index.md", "history", "History", "all"),
+    ("postmortems/index.md", "postmortems", "Postmortems", "all"),
+    ("action-items/index.md", "action_items", "Action items", "internal"),
+    ("metrics/index.md", "metrics", "Metrics", "public_metrics"),
+    ("policy/index.md", "policy", "Policy", "public_policy"),
 )
-TEMPLATE_OF = {
-    "status": "incidents/status.html",
-    "incident": "incidents/incident.html",
-    "postmortem": "incidents/postmortem.html",
-    "postmortems": "incidents/postmortems.html",
-    "history": "incidents/history.html",
-    "metrics": "incidents/metrics.html",
-    "policy": "incidents/policy.html",
-}
 
 
-def build_now() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else the clock; UTC."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        try:
-            return datetime.fromtimestamp(int(value), tz=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise PluginError(f"incidents: SOURCE_DATE_EPOCH={value!r} is not a number of seconds "
-                              "since 1970-01-01") from None
-    return datetime.now(timezone.utc).replace(microsecond=0)
+class BodyCache:
+    """The `markdown` filter: bodies rendered beforehand (in bounded time), else rendered here."""
 
+    def __init__(self) -> None:
+        self.html: dict[str, Markup] = {}
+        self._fallback: MarkdownRenderer | None = None
 
-def chrome_title(text: str) -> str:
-    """A record's title as the theme's chrome shows it (<title>, header, search).
-
-    The theme prints page titles without escaping (and `striptags` un-escapes
-    entities), so `<`, `>` and `&` become look-alike characters there; our own
-    content shows the exact text, escaped.
-    """
-    return text.replace("&", "\uff06").replace("<", "\u2039").replace(">", "\u203a")
-
-
-_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
-
-
-def css_color(value) -> str | None:
-    """A policy colour usable in a style attribute (`#b60205`, `crimson`), else None."""
-    return value if isinstance(value, str) and _COLOR.match(value.strip()) else None
-
-
-def _time(value: datetime | None) -> Markup:
-    if value is None:
-        return Markup("—")
-    u = value.astimezone(timezone.utc)
-    # Only digits and separators of our own making: nothing to escape.
-    return Markup('<time datetime="%04d-%02d-%02dT%02d:%02d:%02dZ">%04d-%02d-%02d %02d:%02d UTC</time>' % (
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.year, u.month, u.day, u.hour, u.minute))
-
-
-class GeneratedPage(Page):
-    """A page whose HTML the plugin renders itself (in on_page_content).
-
-    Its Markdown source is empty, so MkDocs' render step (which builds a fresh
-    Markdown parser with every extension for each page) has nothing to do: skip it.
-    """
-
-    def render(self, config, files) -> None:
-        if self.markdown:
-            return super().render(config, files)
-        self.content = ""
-        self.toc = []  # type: ignore[assignment]
-        self._title_from_render = None
-        self.present_anchor_ids = set()
+    def __call__(self, text: str | None) -> Markup:
+        if not text or not text.strip():
+            return Markup("")
+        cached = self.html.get(text)
+        if cached is None:
+            self._fallback = self._fallback or MarkdownRenderer()
+            cached = self._fallback(text)
+        return cached
 
 
 class IncidentsPlugin(BasePlugin[IncidentsConfig]):
@@ -139,15 +92,30 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         self.pages: dict[str, tuple[str, object]] = {}
         self.urls: dict[str, str] = {}
         self.env: jinja2.Environment | None = None
+        self.bodies = BodyCache()
+        self.output = StagedOutput()
+        self._command = "build"
         self._status_src = "index.md"
         self._search_html: dict[str, str] = {}
         self._full_html: dict[str, str] = {}
 
     # ---- configuration and validation ------------------------------------------------------
+    def on_startup(self, *, command, dirty) -> None:
+        self._command = command
+
     def _resolve_root(self, config) -> Path:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         option = self.config.root
         return (base / option).resolve() if option else base.resolve()
+
+    @property
+    def audience(self) -> str:
+        return "internal" if self.config.publish_internal else self.config.audience
+
+    def _publishes(self, who: str) -> bool:
+        if who == "all" or self.audience == "internal":
+            return True
+        return who != "internal" and bool(self.config.get(who))
 
     def on_config(self, config):
         self.root = self._resolve_root(config)
@@ -171,9 +139,9 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         for f in report.findings:
             if f.level != ERROR:
                 log.warning(f"{f.path}:{f.line}:{f.column}: {f.level} {f.code} {f.message}")
-        self.data = SiteData.from_repository(report.repository, now,
-                                             publish_internal=self.config.publish_internal,
+        self.data = SiteData.from_repository(report.repository, now, audience=self.audience,
                                              uptime_window=self.config.uptime_days)
+        self._render_bodies()
         # After the theme's folders (and so after the user's custom_dir): overridable.
         if str(TEMPLATES) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES))
@@ -181,7 +149,24 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             config.extra_css.append(CSS_URI)
         self.env = self._environment(config.theme.dirs)
         self._page_info = self._make_page_info(config)
+        if self._command != "serve":
+            self.output.begin(config)  # MkDocs empties site_dir next: empty a new folder instead
         return config
+
+    def _render_bodies(self) -> None:
+        repo = self.data.repo
+        items = [(pm.path, pm.body_line, pm.body) for pm in repo.postmortems]
+        items += [(m.path, m.body_line, m.body) for m in repo.maintenances]
+        if self.data.internal:
+            items += [(inc.path, inc.body_line, inc.body) for inc in repo.incidents]
+        html, slow = render_bodies(items, float(self.config.render_timeout))
+        if slow:
+            listing = "\n".join(f"{s.path}:{max(s.line, 1)}:1: error the Markdown body took longer than "
+                                f"{s.seconds:g} s to render; simplify it (deeply nested brackets or lists?)"
+                                for s in slow)
+            raise PluginError(f"incidents: a body could not be rendered in time, so nothing was published:\n"
+                              f"{listing}")
+        self.bodies.html = html
 
     def _make_page_info(self, config):
         from ..publish.statuspage import PageInfo, stable_id
@@ -198,12 +183,13 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             lstrip_blocks=True,
             auto_reload=False,
             undefined=jinja2.StrictUndefined,
+            finalize=finalize,
         )
-        env.filters["time"] = _time
+        env.filters["time"] = time_html
         env.filters["safe_url"] = safe_url
         env.filters["css_color"] = css_color
         env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, INCIDENT_STATUS_LABELS.get(s, s))
-        env.filters["markdown"] = MarkdownRenderer()
+        env.filters["markdown"] = self.bodies
         env.globals["generator"] = "incident-as-code"
         return env
 
@@ -226,27 +212,23 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         files.append(File.generated(config, src_uri, content=content))
 
     def on_files(self, files: Files, config) -> Files:
-        from ..publish import badge, feeds, ical, statuspage
-        from ..status import page_status
+        from ..publish import published_files
 
         data = self.data
         self.pages = {}
         self._page(files, config, self._status_src, "status", None, True)
-        for src, kind, title in INDEX_PAGES:
-            self._page(files, config, src, kind, title, True)
+        for src, kind, title, who in INDEX_PAGES:
+            if self._publishes(who):
+                self._page(files, config, src, kind, title, True)
         for inc in data.repo.incidents:
             self._page(files, config, f"incidents/{inc.id}.md", "incident", inc, False)
         for pm in data.repo.postmortems:
             self._page(files, config, f"postmortems/{pm.incident}.md", "postmortem", pm, False)
-
-        repo, now, info = data.repo, data.now, self._page_info
-        for path, doc in statuspage.api_documents(repo, now, info).items():
-            self._output(files, config, path, statuspage.dumps(doc))
-        self._output(files, config, "history.atom", feeds.atom_feed(repo, now, info))
-        self._output(files, config, "history.rss", feeds.rss_feed(repo, now, info))
-        self._output(files, config, "maintenance.ics", ical.maintenance_calendar(repo, now, info))
-        status = page_status(repo, now)
-        self._output(files, config, "badge.svg", badge.status_badge(status.indicator, status.description))
+        for m in data.repo.maintenances:
+            self._page(files, config, f"maintenance/{m.id}.md", "maintenance", m, False)
+        # The API, feeds, calendar and badge: the public view on every site (FORMAT.md section 8).
+        for path, content in published_files(data.status_repo, data.now, self._page_info).items():
+            self._output(files, config, path, content)
         self._output(files, config, CSS_URI, CSS_SRC.read_bytes())
         self.urls = {src: files.get_file_from_path(src).url for src in self.pages}
         return files
@@ -254,49 +236,15 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
     def on_nav(self, nav: Navigation, config, files: Files) -> Navigation:
         if config.nav is not None:
             return nav  # the user wrote their own navigation
-        ours = {self._status_src: 0, **{src: i + 1 for i, (src, _, _) in enumerate(INDEX_PAGES)}}
-        top: list = []
-        rest: list = []
-
-        def ours_in(item):
-            if isinstance(item, Page) and item.file.src_uri in ours:
-                return item
-            if isinstance(item, Section) and len(item.children) == 1:
-                child = item.children[0]
-                if isinstance(child, Page) and child.file.src_uri in ours:
-                    return child
-            return None
-
-        for item in nav.items:
-            page = ours_in(item)
-            if page is not None:
-                page.parent = None
-                top.append(page)
-            else:
-                rest.append(item)
-        top.sort(key=lambda p: ours[p.file.src_uri])
-        items = top[:1] + rest + top[1:]
-        pages = []
-
-        def walk(entries, parent):
-            for entry in entries:
-                entry.parent = parent
-                if isinstance(entry, Page):
-                    pages.append(entry)
-                elif isinstance(entry, Section):
-                    walk(entry.children, entry)
-
-        walk(items, None)
-        for i, page in enumerate(pages):
-            page.previous_page = pages[i - 1] if i > 0 else None
-            page.next_page = pages[i + 1] if i + 1 < len(pages) else None
-        return Navigation(items, pages)
+        order = {self._status_src: 0}
+        order.update({src: i + 1 for i, (src, _, _, _) in enumerate(INDEX_PAGES) if src in self.pages})
+        return order_navigation(nav, order)
 
     # ---- pages ------------------------------------------------------------------------------
     def _title(self, kind: str, obj) -> str:
         if kind == "status":
             return "Status"
-        if kind == "incident":
+        if kind in ("incident", "maintenance"):
             return chrome_title(f"{obj.id}: {obj.title}")
         if kind == "postmortem":
             inc = self.data.incident(obj.incident)
@@ -317,34 +265,7 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         if entry is None:
             return html
         kind, obj = entry
-        data = self.data
-        render_md = self.env.filters["markdown"]
-        search = None
-        if kind == "status":
-            context = status_context(data)
-        elif kind == "incident":
-            context = incident_context(data, obj)
-            body = render_md(obj.body)
-            context["incident"]["body_html"] = body
-            search = self._incident_search_text(context["incident"], body)
-        elif kind == "postmortem":
-            context = postmortem_context(data, obj)
-            body = render_md(obj.body)
-            context["body_html"] = body
-            search = Markup("<p>{} {}: {} · {}</p>").format(
-                context["title"], obj.incident, context["incident"]["title"], ", ".join(obj.authors)) + body
-        elif kind == "postmortems":
-            context = postmortems_context(data)
-        elif kind == "history":
-            context = history_context(data)
-            count = sum(len(m["incidents"]) for m in context["months"])
-            search = Markup("<p>Incident history: {} incidents by month, and maintenance.</p>").format(count)
-        elif kind == "policy":
-            context = policy_context(data)
-        else:
-            from .. import metrics
-            from . import charts
-            context = metrics_context(data, metrics.compute, charts)
+        context, search = page_context(self.data, kind, obj, self.bodies)
         here = page.url
         urls = self.urls
 
@@ -358,18 +279,11 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             return get_relative_url(path, here)
 
         context.update(url=url, file_url=file_url, status_src=self._status_src, site_name=config.site_name,
-                       now=data.now, page_title=page.meta.get("title", ""))
+                       now=self.data.now, page_title=page.meta.get("title", ""),
+                       internal=self.data.internal, audience=self.audience)
         if search is not None:
             self._search_html[page.file.src_uri] = str(search)
-        return self.env.get_template(TEMPLATE_OF[kind]).render(context)
-
-    @staticmethod
-    def _incident_search_text(inc: dict, body: Markup) -> Markup:
-        head = Markup("<p>{} · {} · {} · {} · {}</p>").format(
-            inc["id"], inc["title"], inc["severity"], inc["status_label"],
-            ", ".join(s["name"] for s in inc["services"]))
-        updates = Markup("<p>{}</p>").format(" ".join(u.message for u in inc["updates"]))
-        return head + updates + body
+        return self.env.get_template(f"incidents/{kind}.html").render(context)
 
     # The search plugin indexes what a page shows. For the pages that would cost it most
     # (incidents, postmortems, the long history), it reads a text-only view instead: the
@@ -391,6 +305,33 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         return context
 
     on_page_context = CombinedEvent(_search_view, _full_view)
+
+    # ---- every page links the feeds -----------------------------------------------------------
+    def _with_feed_links(self, html: str, page_url: str | None, config) -> str:
+        head = html.find("</head>")
+        if head < 0 or 'type="application/atom+xml"' in html[:head]:
+            return html
+        name = self.config.page_name or config.site_name
+        return html[:head] + feed_links(config.site_url, page_url, name) + html[head:]
+
+    def on_post_page(self, output: str, page: Page, config) -> str:
+        return self._with_feed_links(output, page.url, config)
+
+    def on_post_template(self, output_content: str, template_name: str, config) -> str:
+        if template_name.endswith(".html"):
+            return self._with_feed_links(output_content, None, config)
+        return output_content
+
+    # ---- the output folder --------------------------------------------------------------------
+    @event_priority(-1000)  # after every other plugin has written its files
+    def on_post_build(self, config) -> None:
+        self.output.commit(config)
+
+    def on_build_error(self, error) -> None:
+        self.output.abandon()
+
+    def on_shutdown(self) -> None:
+        self.output.abandon()
 
     # ---- serve ------------------------------------------------------------------------------
     def on_serve(self, server, config, builder):

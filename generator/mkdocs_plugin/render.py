@@ -23,11 +23,12 @@ _ATTRIBUTES = {
     "abbr": {"title"},
     "td": {"align"},
     "th": {"align"},
-    "code": {"class"},
     "ol": {"start"},
     "time": {"datetime"},
-    "*": {"id"},
 }
+# No `id`, `name`, `class`, `style` or form attributes from records: the theme finds its
+# configuration (`#__config`) and its widgets by id and class, and a record must not
+# redefine them. nh3 allows no form elements and no `style`.
 
 
 class MarkdownRenderer:

@@ -9,6 +9,11 @@ from ..policy import Policy, process_rules_apply
 from ..timestamps import TimestampError, parse_timestamp
 
 
+# Ids that would publish a record page over one of the site's own pages
+# (`incidents/index.md`, `postmortems/index.md`, `maintenance/index.md` are the index pages' sources).
+RESERVED_IDS = frozenset({"index"})
+
+
 @dataclass(frozen=True, slots=True)
 class Declared:
     """An id as written in a file (valid or not), with where it was written."""
@@ -47,6 +52,11 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
     for d in declared:
         if d.kind == "postmortem":
             continue
+        if d.id.casefold() in RESERVED_IDS:
+            findings.append(Finding(d.path, d.line, d.column, ERROR, "reserved-id",
+                                    f"id `{d.id}` names one of the site's own pages (`incidents/{d.id}/` "
+                                    "would replace an index page); choose another id"))
+            drop.add(d.path)
         if d.id in first:
             other = first[d.id]
             findings.append(Finding(d.path, d.line, d.column, ERROR, "duplicate-id",
