@@ -6,6 +6,7 @@ import json
 from typing import Iterable
 
 from .findings import Finding, count_levels
+from .text import readable_path, terminal_text
 
 FORMATS = ("text", "json", "github")
 
@@ -27,8 +28,9 @@ def _one_line(text: str) -> str:
 
 
 def format_text(findings: list[Finding], files: int) -> str:
-    lines = [f"{_one_line(f.path)}:{f.line}:{f.column}: {f.level} {f.code} {_one_line(f.message)}"
-             for f in findings]
+    # Record text never reaches the terminal raw: escape sequences are shown, not run.
+    lines = [f"{terminal_text(_one_line(f.path))}:{f.line}:{f.column}: {f.level} {f.code} "
+             f"{terminal_text(_one_line(f.message))}" for f in findings]
     lines.append(summary_line(findings, files))
     return "\n".join(lines) + "\n"
 
@@ -36,12 +38,20 @@ def format_text(findings: list[Finding], files: int) -> str:
 def format_json(findings: list[Finding], files: int, extra: dict | None = None) -> str:
     errors, warnings = count_levels(findings)
     doc = {
-        "findings": [f.as_dict() for f in findings],
+        "findings": [_json_finding(f) for f in findings],
         "summary": {"files": files, "errors": errors, "warnings": warnings},
     }
     if extra:
         doc.update(extra)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_finding(f: Finding) -> dict:
+    doc = f.as_dict()
+    for key in ("path", "message"):
+        if isinstance(doc.get(key), str):
+            doc[key] = readable_path(doc[key])  # a non-UTF-8 file name must not break the JSON
+    return doc
 
 
 def escape_data(text: str) -> str:
@@ -58,10 +68,10 @@ def format_github(findings: Iterable[Finding]) -> str:
     out = []
     for f in findings:
         props = ",".join((
-            f"file={escape_property(f.path)}",
+            f"file={escape_property(terminal_text(f.path))}",
             f"line={f.line}",
             f"col={f.column}",
             f"title={escape_property(f.code)}",
         ))
-        out.append(f"::{f.level} {props}::{escape_data(f.message)}")
+        out.append(f"::{f.level} {props}::{escape_data(terminal_text(f.message))}")
     return "\n".join(out) + ("\n" if out else "")

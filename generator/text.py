@@ -40,3 +40,18 @@ def csv_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def readable_path(path: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept by Python as lone surrogates)
+    are shown as `\\xNN`, so JSON stays valid and the name stays recognisable."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def terminal_text(text: str) -> str:
+    """Record text for a terminal: valid Unicode, control characters escaped."""
+    return escape_controls(readable_path(text))

@@ -208,7 +208,7 @@ def test_incident_fields(docs):
     assert one["started_at"] == "2026-03-10T09:00:00.000Z"
     assert one["created_at"] == "2026-03-10T09:05:00.000Z"  # the first public update
     assert one["updated_at"] == "2026-03-10T10:05:00.000Z"  # the last update
-    assert one["monitoring_at"] == "2026-03-10T10:00:00.000Z"  # mitigated_at
+    assert one["monitoring_at"] == "2026-03-10T10:05:00.000Z"  # the first `monitoring` update, not mitigated_at
     assert one["resolved_at"] is None
     assert [u["status"] for u in one["incident_updates"]] == ["monitoring", "identified", "investigating"]
     first = one["incident_updates"][-1]

@@ -75,7 +75,7 @@ def test_atom_parses_with_one_entry_per_public_incident_newest_first():
     assert [e.link for e in parsed.entries] == ["https://status.example.com/incidents/INC-2/",
                                                 "https://status.example.com/incidents/INC-1/"]
     second = parsed.entries[1]
-    assert second.title == "[SEV-2] Incident INC-1 (Resolved)"
+    assert second.title == "Incident INC-1 (Resolved)"  # no severity id: internal text
     assert second.updated == "2026-03-01T10:00:00+00:00"  # the last update
     content = second.content[0].value
     assert content.index("All good again.") < content.index("We are looking into it.")  # newest first
@@ -91,7 +91,7 @@ def test_atom_escapes_hostile_text():
     assert "<script>" not in text and "<img" not in text
     root = ET.fromstring(data)
     entry = root.findall(f"{ATOM}entry")[0]
-    assert entry.findtext(f"{ATOM}title") == f"[SEV-1] {HOSTILE} (Investigating)"  # plain text, as written
+    assert entry.findtext(f"{ATOM}title") == f"{HOSTILE} (Investigating)"  # plain text, as written
     html = entry.findtext(f"{ATOM}content")
     assert entry.find(f"{ATOM}content").get("type") == "html"
     # the HTML carried in the entry has the record text escaped: no live tag inside it
@@ -142,7 +142,7 @@ def test_rss_parses_with_items_links_and_dates():
     channel = ET.fromstring(data).find("channel")
     assert channel.findtext("lastBuildDate") == "Tue, 10 Mar 2026 09:05:00 +0000"
     item = channel.findall("item")[0]
-    assert item.findtext("title") == f"[SEV-1] {HOSTILE} (Investigating)"
+    assert item.findtext("title") == f"{HOSTILE} (Investigating)"
     assert "<script>" not in data.decode()
     assert "&lt;script&gt;" in item.findtext("description")
 
@@ -166,7 +166,7 @@ def test_ics_parses_back_with_one_event_per_public_maintenance():
     assert done.decoded("DTSTAMP") == t("2026-02-01T01:50:00Z")  # the last update
     assert str(done["STATUS"]) == "CONFIRMED" and str(upcoming["STATUS"]) == "TENTATIVE"
     assert str(done["SUMMARY"]) == "Maintenance: Window MNT-1"
-    assert str(done["URL"]) == "https://status.example.com/"
+    assert str(done["URL"]) == "https://status.example.com/maintenance/MNT-1/"  # its own page
     description = str(done["DESCRIPTION"])
     assert description.startswith("Affected: Database <db>\nStatus: Completed")
     assert description.index("Done.") < description.index("Started.")  # newest first

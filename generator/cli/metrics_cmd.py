@@ -71,6 +71,7 @@ def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
         sys.exit(1)
 
     from ..metrics import availability_window, compute, incident_frame, total_incidents
+    from ..text import terminal_text
     from .metrics_format import format_csv, format_json, format_text
 
     repo = report.repository
@@ -85,7 +86,8 @@ def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
         span = f"from {_utc(datetime.fromtimestamp(window[0], timezone.utc))} to " \
                f"{_utc(datetime.fromtimestamp(window[1], timezone.utc))}" if window else None
         total = total_incidents(groups, by)
-        click.echo(format_text(groups, by, repo.policy.mttr_from, total, span), nl=False)
+        # ids from records never reach the terminal raw (escape sequences shown, not run)
+        click.echo(terminal_text(format_text(groups, by, repo.policy.mttr_from, total, span)), nl=False)
         if not any(g["count"] for g in groups):
             where = " ".join(x for x in (f"since {since}" if since else "", f"until {until}" if until else "") if x)
             click.echo(f"No incident started {where or 'in this repository'}: nothing to measure.")

@@ -11,6 +11,7 @@ import io
 import json
 
 from .. import metrics_text as words
+from ..text import csv_cell
 
 # Column headers of the text table, per JSON key; durations are printed as durations.
 HEADERS = {
@@ -101,7 +102,8 @@ def format_csv(groups: list[dict], by: str) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([by if k == "key" else k for k in keys])
     for g in groups:
-        writer.writerow(["" if g[k] is None else repr(g[k]) if isinstance(g[k], float) else g[k] for k in keys])
+        writer.writerow(["" if g[k] is None else repr(g[k]) if isinstance(g[k], float) else csv_cell(g[k])
+                         for k in keys])  # csv_cell: no live spreadsheet formulas (OWASP CSV injection)
     return buf.getvalue()
 
 

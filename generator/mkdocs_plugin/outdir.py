@@ -33,9 +33,15 @@ class StagedOutput:
         self.staging: Path | None = None
         self._counter: _Counter | None = None
 
+    def watch(self, config) -> None:
+        """Count warnings from now on (under --strict they abort the build after on_post_build)."""
+        self.abandon()
+        if config.strict:
+            self._counter = _Counter()
+            logging.getLogger("mkdocs").addHandler(self._counter)
+
     def begin(self, config) -> None:
         """Point config.site_dir at a new, empty folder beside the real one."""
-        self.abandon()
         final = Path(config.site_dir).resolve()
         final.parent.mkdir(parents=True, exist_ok=True)
         self.final = final
@@ -44,9 +50,6 @@ class StagedOutput:
         os.umask(umask)
         os.chmod(self.staging, 0o777 & ~umask)  # as a folder MkDocs makes (mkdtemp's is 0700)
         config.site_dir = str(self.staging)
-        if config.strict:
-            self._counter = _Counter()
-            logging.getLogger("mkdocs").addHandler(self._counter)
 
     def commit(self, config) -> bool:
         """Swap the new site in (after every other plugin's on_post_build). False: kept the old one."""

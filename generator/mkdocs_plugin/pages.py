@@ -261,7 +261,7 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
     summary = incident_summary(data, inc)
     summary.update({
         "severity_description": "", "durations": [], "roles": [], "tags": [], "body": "",
-        "escalations": [], "timeline": [],
+        "escalations": [], "timeline": [], "postmortem_url": None,
         "updates": updates_newest_first(inc),
         "lifecycle": [(LIFECYCLE_LABELS[name], getattr(inc, name)) for name in LIFECYCLE
                       if getattr(inc, name) is not None],
@@ -278,6 +278,7 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
             "body": inc.body,
             "escalations": list(getattr(inc, "escalations", ()) or ()),
             "timeline": sorted(inc.timeline, key=lambda t: utc(t.at)),
+            "postmortem_url": getattr(inc, "postmortem_url", None),
         })
     return {"incident": summary}
 

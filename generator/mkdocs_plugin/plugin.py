@@ -118,6 +118,7 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         return who != "internal" and bool(self.config.get(who))
 
     def on_config(self, config):
+        self.output.watch(config)
         self.root = self._resolve_root(config)
         now = build_now()
         status_src = self.config.status_page.strip().lstrip("/")

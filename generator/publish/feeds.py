@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 
 from .. import REPOSITORY
 from ..records import Incident
-from ..status import recent_incidents
+from ..status import recent_incidents, statuspage_impact
+from ..text import strip_controls
 from .statuspage import RECENT_LIMIT, PageInfo, incident_url
 
 GENERATOR = "incident-as-code"
@@ -39,7 +40,8 @@ def _stamp(value: datetime) -> str:
 
 
 def entry_title(inc: Incident) -> str:
-    return f"[{inc.severity}] {inc.title} ({STATUS_LABELS.get(inc.status, inc.status)})"
+    # No severity id: it is internal text (FORMAT.md section 8); the impact says how bad it was.
+    return strip_controls(f"{inc.title} ({STATUS_LABELS.get(inc.status, inc.status)})")
 
 
 def entry_updated(inc: Incident) -> datetime:
@@ -57,14 +59,14 @@ def entry_html(inc: Incident, service_names: dict[str, str]) -> str:
     affected = ", ".join(
         f"{e(service_names.get(svc, svc))} ({e(IMPACT_LABELS.get(inc.impact.get(svc, ''), inc.impact.get(svc, '')))})"
         for svc in inc.services)
-    parts = [f"<p><strong>Severity:</strong> {e(inc.severity)} &middot; "
+    parts = [f"<p><strong>Impact:</strong> {e(statuspage_impact(inc))} &middot; "
              f"<strong>Status:</strong> {e(STATUS_LABELS.get(inc.status, inc.status))}<br>"
              f"<strong>Affected:</strong> {affected}</p>"]
     for upd in reversed(inc.updates):
         message = "<br>".join(e(line) for line in upd.message.splitlines())
         parts.append(f"<p><strong>{e(STATUS_LABELS.get(upd.status, upd.status))}</strong> &mdash; "
                      f"<small>{e(_stamp(upd.at))}</small><br>{message}</p>")
-    return "\n".join(parts)
+    return strip_controls("\n".join(parts))  # XML 1.0 forbids control characters (lxml refuses them)
 
 
 def _feed(repo, now: datetime, page: PageInfo, self_path: str):
@@ -77,9 +79,11 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
     names = {svc.id: svc.name for svc in repo.policy.services}
     fg = FeedGenerator()
     fg.id(page.base)
-    fg.title(f"{page.name} - incident history")
-    fg.subtitle(f"Incidents on {page.name} and their status updates")
-    fg.description(f"Incidents on {page.name} and their status updates")
+    name = strip_controls(page.name)
+    fg.title(f"{name} - incident history")
+    fg.subtitle(f"Incidents on {name} and their status updates")
+    fg.description(f"Incidents on {name} and their status updates")
+    fg.author({"name": name, "uri": page.base})  # RFC 4287: a feed without entry authors has one
     # feedgen's RSS <link> is the last link given: the self link first, the page last.
     fg.link(href=page.base + self_path, rel="self")
     fg.link(href=page.base, rel="alternate")

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from ..status import public_maintenances
-from .statuspage import PageInfo
+from ..text import strip_controls
+from .statuspage import PageInfo, maintenance_url
 
 PRODID = "-//incident-as-code//maintenance calendar//EN"
 EVENT_STATUS = {"scheduled": "TENTATIVE", "in_progress": "CONFIRMED", "completed": "CONFIRMED"}
@@ -61,12 +62,12 @@ def maintenance_calendar(repo, now: datetime, page: PageInfo) -> bytes:
         ev.add("last-modified", stamp)
         ev.add("dtstart", _utc(m.scheduled_start))
         ev.add("dtend", _utc(m.scheduled_end))
-        ev.add("summary", f"Maintenance: {m.title}")
-        ev.add("description", "\n".join(lines))
+        ev.add("summary", strip_controls(f"Maintenance: {m.title}"))
+        ev.add("description", strip_controls("\n".join(lines)))
         ev.add("status", EVENT_STATUS.get(m.status, "CONFIRMED"))
         ev.add("sequence", len(updates))
         ev.add("transp", "TRANSPARENT")
         ev.add("categories", ["Maintenance"])
-        ev.add("url", page.base)
+        ev.add("url", maintenance_url(page, m.id))
         cal.add_component(ev)
     return cal.to_ical()

@@ -96,6 +96,11 @@ def incident_url(page: PageInfo, incident_id: str) -> str:
     return f"{page.base}incidents/{incident_id}/"
 
 
+def maintenance_url(page: PageInfo, maintenance_id: str) -> str:
+    """A maintenance window's own page (the site publishes one per window)."""
+    return f"{page.base}maintenance/{maintenance_id}/"
+
+
 def dumps(doc: Any) -> str:
     """The published text of a document: indent 2, UTF-8 text kept, a final newline."""
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -260,9 +265,9 @@ class _Api:
                 affected = self._affected(inc.services, impacted, operational)
             rendered.append(self._update(inc.id, index, upd, affected, inc.services))
         rendered.reverse()  # newest first
-        monitoring_at = inc.mitigated_at
-        if monitoring_at is None:
-            monitoring_at = next((u.at for u in updates if u.status == "monitoring"), None)
+        # When the incident entered monitoring (its first `monitoring` update), as Statuspage's is;
+        # null when it never did (the record's `mitigated_at` is another moment).
+        monitoring_at = next((u.at for u in updates if u.status == "monitoring"), None)
         created = updates[0].at if updates else inc.detected_at
         updated = updates[-1].at if updates else max(self._incident_times(inc), default=created)
         return {
@@ -336,7 +341,7 @@ class _Api:
             "monitoring_at": None,
             "resolved_at": timestamp(resolved),
             "impact": "maintenance",
-            "shortlink": self.page.base,
+            "shortlink": maintenance_url(self.page, m.id),
             "started_at": timestamp(started),
             "page_id": self.page.id,
             "incident_updates": rendered,
