@@ -19,8 +19,9 @@ class IncidentsConfig(base.Config):
     audience = c.Choice(("public", "internal"), default="public")
     # The old name of `audience: internal` (true); false changes nothing.
     publish_internal = c.Type(bool, default=False)
-    # On a public site: publish the metrics page (counting public incidents only) / the policy page.
+    # On a public site: also publish the metrics page (counting public incidents only).
     public_metrics = c.Type(bool, default=False)
+    # On a public site: also publish the policy page (severities, targets, escalation).
     public_policy = c.Type(bool, default=False)
     # How long one Markdown body may take to render before the build fails naming its file.
     render_timeout = c.Type((int, float), default=2.0)

@@ -135,7 +135,9 @@ def browser():
 
 def _serve_root(tmp_path_factory, name, records=None, services=None):
     kwargs = {} if services is None else {"services": services}
-    root = write_root(tmp_path_factory.mktemp(name) / "root", records, **kwargs)
+    # the internal site: every page kind, every field (the public one shows a subset of them)
+    root = write_root(tmp_path_factory.mktemp(name) / "root", records, options=":\n      audience: internal",
+                      **kwargs)
     result = build(root)
     assert result.returncode == 0, result.output
     return result.site
@@ -234,7 +236,10 @@ def test_demo_site_screenshots(browser, tmp_path):
     """The repository's own demo (mkdocs.yml, policy/, incidents/), as `make demo` builds it."""
     result = build(REPO, tmp_path / "demo-site", epoch=None)  # "now" is the clock, as for `make demo`
     assert result.returncode == 0, result.output
-    served = Served(result.site)
+    internal = build(REPO, tmp_path / "demo-internal", epoch=None, config="mkdocs.internal.yml")
+    assert internal.returncode == 0, internal.output
+    assert not (result.site / "metrics").exists()  # the public demo publishes no metrics
+    served = Served(internal.site)
     try:
         OUTPUT.mkdir(parents=True, exist_ok=True)
         for scheme in ("light", "dark"):

@@ -222,15 +222,16 @@ class Build:
     site: Path
 
 
-def build(root: Path, site: Path | None = None, *, epoch: int | None = EPOCH, strict: bool = False) -> Build:
-    """`mkdocs build` of root/mkdocs.yml into `site` (default root/site), as a user runs it."""
+def build(root: Path, site: Path | None = None, *, epoch: int | None = EPOCH, strict: bool = False,
+          config: str = "mkdocs.yml") -> Build:
+    """`mkdocs build` of root/<config> into `site` (default root/site), as a user runs it."""
     site = site or root / "site"
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(epoch)
     env["NO_MKDOCS_2_WARNING"] = "1"
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / config), "-d", str(site)]
     if strict:
         cmd.append("--strict")
     proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=600)
