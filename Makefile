@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo serve docs test check-env bench clean chromium yaml-language-server
+.PHONY: demo serve serve-internal docs test check-env bench clean chromium yaml-language-server npm-fixtures
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/incidents validate --root .
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.yml -d site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.internal.yml -d site-internal
 	@echo ""
-	@echo "The demo status site is built in ./site/"
-	@echo "  the status page: file://$(CURDIR)/site/index.html"
-	@echo "  to browse every page (links are folder URLs), run 'make serve' and open http://127.0.0.1:8000/"
-	@echo "  ('make serve' also rebuilds when a file under incidents/ or policy/ changes)"
+	@echo "Two sites are built from the same records:"
+	@echo "  the public status site (mkdocs.yml, for customers):  file://$(CURDIR)/site/index.html"
+	@echo "  the internal incident site (mkdocs.internal.yml, behind your login):"
+	@echo "                                                      file://$(CURDIR)/site-internal/index.html"
+	@echo "    (with every field, every postmortem, metrics, policy and the action items page:"
+	@echo "     file://$(CURDIR)/site-internal/action-items/index.html)"
+	@echo "  to browse every page (links are folder URLs), run 'make serve' (public) or"
+	@echo "  'make serve-internal' and open http://127.0.0.1:8000/"
+	@echo "  (serving also rebuilds when a file under incidents/ or policy/ changes)"
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.docs.yml -d manual-site
@@ -33,6 +39,26 @@ docs: $(STAMP)
 
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f mkdocs.yml -a 127.0.0.1:8000
+
+serve-internal: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f mkdocs.internal.yml -a 127.0.0.1:8000
+
+# Test fixtures from npm (tests/npm/package.json, pinned by its package-lock.json): axe-core,
+# injected into Chromium by the accessibility tests, and the Nu HTML Checker (vnu-jar), run
+# with a Java runtime. Installed once into the git-ignored tests/npm/node_modules; root-only
+# apt installs as for chromium. Without them those tests are skipped, saying why.
+npm-fixtures:
+	@if [ ! -f tests/npm/node_modules/axe-core/axe.min.js ] || [ ! -f tests/npm/node_modules/vnu-jar/build/dist/vnu.jar ]; then \
+	  command -v npm >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) || true; fi; }; \
+	  (cd tests/npm && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) \
+	    || echo "warning: could not install the npm test fixtures; the axe-core and Nu checker tests will be skipped"; \
+	fi
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+	      || echo "warning: could not install a Java runtime; the Nu HTML Checker test will be skipped"; \
+	  else echo "warning: java is missing and we are not root; the Nu HTML Checker test will be skipped"; fi; }
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -54,9 +80,9 @@ yaml-language-server:
 	      || echo "warning: could not install yaml-language-server; the editor test will be skipped"; \
 	  else echo "warning: npm is missing; the editor test will be skipped"; fi; }
 
-test: $(STAMP) chromium yaml-language-server
+test: $(STAMP) chromium yaml-language-server npm-fixtures
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 clean:
-	rm -rf $(VENV) site manual-site node_modules build *.egg-info .pytest_cache test-output
+	rm -rf $(VENV) site site-internal manual-site node_modules tests/npm/node_modules build *.egg-info .pytest_cache test-output

@@ -22,7 +22,7 @@ AUDIENCES = ("public", "internal")
 # The public fields of an incident (everything else is internal text).
 PUBLIC_INCIDENT_FIELDS = ("id", "title", "status", "services", "impact", "started_at", "detected_at",
                           "acknowledged_at", "identified_at", "mitigated_at", "resolved_at", "updates",
-                          "visibility", "lines")
+                          "visibility", "source", "lines")  # source: an imported record's public original
 PUBLIC_POSTMORTEM_FIELDS = ("incident", "status", "date", "title", "body", "body_line", "lines")
 
 
