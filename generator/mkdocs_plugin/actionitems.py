@@ -35,10 +35,11 @@ def _row(data: SiteData, pm, item, today: date) -> dict:
 def action_items_context(data: SiteData) -> dict:
     today = data.now.astimezone(timezone.utc).date()
     rows = [_row(data, pm, item, today) for pm in data.repo.postmortems for item in pm.action_items]
-    open_rows = sorted((r for r in rows if r["status"] == "open"),
-                       key=lambda r: (r["owner"].casefold() or "\uffff", r["due"] or _LAST, r["incident_id"]))
-    closed = sorted((r for r in rows if r["status"] != "open"),
-                    key=lambda r: (r["owner"].casefold() or "\uffff", r["due"] or _LAST, r["incident_id"]))
+    def order(r):  # by owner (`@alice` beside `alice`; no owner last), then due date
+        return r["owner"].casefold().lstrip("@") or "\uffff", r["due"] or _LAST, r["incident_id"]
+
+    open_rows = sorted((r for r in rows if r["status"] == "open"), key=order)
+    closed = sorted((r for r in rows if r["status"] != "open"), key=order)
     owners: dict[str, dict] = {}
     for r in open_rows:
         o = owners.setdefault(r["owner"], {"owner": r["owner"], "open": 0, "overdue": 0, "next_due": None})
