@@ -275,12 +275,12 @@ def test_unicode_line_separators_inside_values_do_not_shift_the_edit(tmp_path):
 
 
 def test_a_bug_becomes_one_line_and_the_file_is_untouched(tmp_path, monkeypatch):
-    import generator.authoring.update as update_module
+    import generator.authoring.record_edit as edit_module
 
     def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(update_module, "plan_update", broken)
+    monkeypatch.setattr(edit_module, "plan_edit", broken)
     root = make_root(tmp_path, "crlf_bom")
     path = root / "incidents" / "2026" / "crlf_bom.md"
     before = path.read_bytes()

@@ -50,6 +50,21 @@ def check_incident_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple[S
     return src, errors_of(findings)
 
 
+def check_maintenance_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple[SourceFile | None, tuple[Finding, ...]]:
+    """The source and the error findings the maintenance rules give for `data` as file `rel`."""
+    from ..rules.maintenance import read_maintenance
+
+    src, findings = read_record(data, rel)
+    if src is None:
+        return None, errors_of(findings)
+    findings = list(findings)
+    if src.front_matter.data.get("type") != "maintenance":
+        findings.append(Finding(rel, 1, 1, ERROR, "unknown-type", "this is not a maintenance record"))
+        return src, errors_of(findings)
+    read_maintenance(src, loaded.policy, findings, policy_usable=loaded.usable)
+    return src, errors_of(findings)
+
+
 def check_postmortem_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple[Finding, ...]:
     src, findings = read_record(data, rel)
     if src is None:
@@ -59,5 +74,5 @@ def check_postmortem_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple
     return errors_of(findings)
 
 
-__all__ = ["AuthoringError", "TimestampError", "check_incident_bytes",
+__all__ = ["AuthoringError", "TimestampError", "check_incident_bytes", "check_maintenance_bytes",
            "check_postmortem_bytes", "errors_of", "load", "parse_at"]

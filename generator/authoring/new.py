@@ -12,6 +12,7 @@ from ..findings import did_you_mean, one_of
 from ..policy import LoadedPolicy
 from ..records import IMPACTS
 from . import AuthoringError, atomic
+from ..rules.common import control_characters
 from .checks import check_incident_bytes
 from .repo import id_owner, next_free_id, scan
 from .yamltext import dq, scalar, timestamp
@@ -41,6 +42,8 @@ class NewIncident:
     incident_id: str | None = None
     tags: tuple[str, ...] = ()
     visibility: str = "public"
+    started_at: datetime | None = None  # default: `at`
+    detected_at: datetime | None = None  # default: `at`
 
 
 def default_message(req: NewIncident, loaded: LoadedPolicy) -> str:
@@ -74,7 +77,9 @@ def render(req: NewIncident, incident_id: str, message: str) -> bytes:
         lines += [f"  {scalar(svc)}: {level}" for svc, level in req.impact.items()]
     else:
         lines.append(f"impact: {req.impact}")
-    lines += [f"started_at: {at}", f"detected_at: {at}"]
+    started = timestamp(req.started_at) if req.started_at is not None else at
+    detected = timestamp(req.detected_at) if req.detected_at is not None else at
+    lines += [f"started_at: {started}", f"detected_at: {detected}"]
     if req.visibility != "public":
         lines.append(f"visibility: {req.visibility}")
     if req.roles:
@@ -96,6 +101,10 @@ def _precheck(req: NewIncident, loaded: LoadedPolicy) -> list[str]:
     """Problems with the flags themselves, phrased as flags (the rules run afterwards too)."""
     policy = loaded.policy
     problems: list[str] = []
+    bad = control_characters(req.title)
+    if bad:
+        problems.append(f"the title holds the control character{'s' if len(bad) > 1 else ''} {', '.join(bad)}, "
+                        "which no page can show; write it without")
     if policy.severity(req.severity) is None:
         hint = did_you_mean(req.severity, policy.severity_ids)
         problems.append(f"unknown severity `{req.severity}`{hint}; the policy defines {one_of(policy.severity_ids)}")

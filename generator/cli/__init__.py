@@ -17,6 +17,7 @@ from .check_cmd import check
 from .import_cmd import import_group
 from .init_cmd import init
 from .metrics_cmd import metrics
+from .record_cmd import ack, escalate, maintenance, timeline
 from .validate_cmd import schema, validate
 
 
@@ -39,6 +40,10 @@ cli.add_command(schema)
 cli.add_command(new)
 cli.add_command(update)
 cli.add_command(postmortem)
+cli.add_command(ack)
+cli.add_command(timeline)
+cli.add_command(escalate)
+cli.add_command(maintenance)
 cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(import_group)

@@ -1,4 +1,4 @@
-"""`incidents new`, `incidents update`, `incidents postmortem`: writing records."""
+"""`incidents new`, `incidents update`, `incidents postmortem`: writing records (more in record_cmd)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _guarded(fn, *args):
         sys.exit(1)
 
 
-def _at(at_text, loaded):
+def _at(at_text, loaded, flag: str = "--at"):
     from datetime import datetime, timezone
 
     from ..authoring.checks import parse_at
@@ -49,7 +49,12 @@ def _at(at_text, loaded):
     try:
         return parse_at(at_text, loaded, datetime.now(timezone.utc))
     except TimestampError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--at'") from None
+        raise click.BadParameter(str(exc), param_hint=f"'{flag}'") from None
+
+
+def _optional_at(text, loaded, flag: str):
+    """A timestamp flag that may be left out (None), parsed like --at."""
+    return None if text is None else _at(text, loaded, flag)
 
 
 def _pairs(values, flag: str, what: str) -> dict:
@@ -78,14 +83,22 @@ IMPACT_HELP = ("degraded_performance, partial_outage or major_outage (default de
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat); tags can require roles (roles_for_tags).")
 @click.option("--internal", is_flag=True, help="visibility: internal: counted in metrics, never shown on the public pages.")
 @click.option("--message", "-m", help="The first public update (default: a sensible 'We are investigating ...').")
-@click.option("--at", "at_text", metavar="TIMESTAMP", help="started_at = detected_at = first update (default now, UTC).")
+@click.option("--at", "at_text", metavar="TIMESTAMP",
+              help="When it is declared: the first update, and started_at/detected_at unless given (default now, UTC).")
+@click.option("--started-at", "started_text", metavar="TIMESTAMP",
+              help="When the impact began, if earlier than --at (MTTD = detected_at - started_at).")
+@click.option("--detected-at", "detected_text", metavar="TIMESTAMP",
+              help="When the alert fired or the report came in, if earlier than --at.")
 @click.option("--id", "incident_id", help="The id (default: the next free INC-<year>-<NNNN>).")
 @root_option
 @fatal_errors_exit_2
-def new(severity, title, services, impacts, roles, tags, internal, message, at_text, incident_id, root):
+def new(severity, title, services, impacts, roles, tags, internal, message, at_text, started_text, detected_text,
+        incident_id, root):
     """Declare an incident: write incidents/<year>/<id>.md and print its path.
 
-    Status investigating, started_at = detected_at = --at, one public update.
+    Status investigating, one public update at --at; started_at and detected_at are
+    --started-at and --detected-at (both default to --at), so MTTD is what really
+    happened. A title with control characters is refused.
     Only a file that validates is written (a required role that is missing is
     an error naming it), and an existing file is never overwritten.
 
@@ -116,6 +129,8 @@ def new(severity, title, services, impacts, roles, tags, internal, message, at_t
         severity=severity, title=title, services=tuple(dict.fromkeys(services)), at=at, impact=impact,
         roles=_pairs(roles, "--role", "ROLE=HANDLE"), message=message, incident_id=incident_id,
         tags=tuple(tags), visibility="internal" if internal else "public",
+        started_at=_optional_at(started_text, loaded, "--started-at"),
+        detected_at=_optional_at(detected_text, loaded, "--detected-at"),
     )
     rel = _guarded(create_incident, root, loaded, req)
     click.echo(rel)
@@ -136,14 +151,24 @@ def _load_or_fail(load, root):
               help="The incident's new status.")
 @click.option("--message", "-m", required=True, help="The public update's text.")
 @click.option("--at", "at_text", metavar="TIMESTAMP", help="When (default now, UTC).")
+@click.option("--acknowledged-at", "ack_text", metavar="TIMESTAMP",
+              help="When a responder really acknowledged (e.g. in the pager), if acknowledged_at is still empty.")
+@click.option("--identified-at", "identified_text", metavar="TIMESTAMP",
+              help="When the cause was really identified, if identified_at is still empty.")
+@click.option("--mitigated-at", "mitigated_text", metavar="TIMESTAMP",
+              help="When user impact really stopped, if mitigated_at is still empty.")
 @root_option
 @fatal_errors_exit_2
-def update(incident_id, status, message, at_text, root):
+def update(incident_id, status, message, at_text, ack_text, identified_text, mitigated_text, root):
     """Append a public update to incident ID and set its status.
 
     Fills the lifecycle timestamp that is still empty (acknowledged_at on
     leaving investigating, identified_at, mitigated_at for monitoring,
-    resolved_at). Every other byte of the file is kept: comments, quoting,
+    resolved_at) at --at, unless a flag gives the real time. A timestamp that
+    is already set keeps its first value (a flag for it is refused). The status
+    may go back (monitoring -> investigating); a resolved incident is not
+    reopened. Two commands on one file never lose an edit: the second waits
+    for the first (a lock beside the file). Every other byte of the file is kept: comments, quoting,
     key order, flow lists, CRLF, the body. A result that would not validate is
     refused with the findings, and the file is left untouched.
 
@@ -157,14 +182,17 @@ def update(incident_id, status, message, at_text, root):
 
     root, loaded = _load_or_fail(load, root)
     at = _at(at_text, loaded)
-    rel = _guarded(update_incident, root, loaded, incident_id, status, message, at)
+    times = {key: _optional_at(text, loaded, "--" + key.replace("_", "-")) for key, text in (
+        ("acknowledged_at", ack_text), ("identified_at", identified_text), ("mitigated_at", mitigated_text))}
+    times = {k: v for k, v in times.items() if v is not None}
+    rel = _guarded(update_incident, root, loaded, incident_id, status, message, at, times)
     click.echo(rel)
 
 
 @click.command("postmortem")
 @click.argument("incident_id", metavar="ID")
 @click.option("--author", "authors", multiple=True, metavar="HANDLE",
-              help="An author (repeat; default: the incident's commander).")
+              help="An author (repeat; default: the handle of the policy's postmortem.author_role).")
 @root_option
 @fatal_errors_exit_2
 def postmortem(incident_id, authors, root):
