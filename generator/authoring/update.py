@@ -255,3 +255,11 @@ def update_incident(*args, **kwargs) -> str:
 
 
 __all__ = ["plan_edit", "plan_update", "timestamps_to_fill", "update_incident"]
+
+
+# Names the Statuspage importer (generator.importing.existing) uses.
+_front_matter_bounds = front_matter_bounds
+
+
+def _append_update(ed: Editor, doc, nodes, updates: list, new: dict) -> None:
+    _append_item(ed, doc, nodes, "updates", updates, new, UPDATE_KEY_ORDER)
