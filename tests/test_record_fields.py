@@ -172,3 +172,12 @@ def test_order_checks_are_in_utc_across_dst(tmp_path):
     assert report.ok, report.findings
     inc = report.repository.incident("INC-DST")
     assert inc.resolved_at - inc.acknowledged_at == timedelta(minutes=20)
+
+
+def test_maintenance_titles_and_public_messages_are_checked_too(tmp_path):
+    text = ("---\ntype: maintenance\nid: MNT-1\ntitle: \"DB\\vupgrade\"\nservices: [api]\n"
+            "scheduled_start: 2026-03-01T22:00:00Z\nscheduled_end: 2026-03-01T23:00:00Z\nstatus: scheduled\n"
+            "updates:\n  - {at: 2026-02-28T10:00:00Z, status: scheduled, message: \"Window TBD\"}\n---\n")
+    report = validate_root(write_root(tmp_path, POLICY, {"m.md": text}))
+    assert sorted((f.level, f.code) for f in report.findings) == [
+        ("error", "update-placeholder"), ("warning", "title-control-character")]

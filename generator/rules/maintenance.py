@@ -8,7 +8,8 @@ from ..policy import Policy
 from ..records import MAINTENANCE_STATUSES, VISIBILITIES, Lines, Maintenance
 from ..source import SourceFile
 from ..timestamps import iso_utc
-from .common import check_chronology, check_last_status, field_lines, read_services, read_updates
+from .common import (check_chronology, check_last_status, check_title, check_update_placeholders, field_lines,
+                     read_services, read_updates)
 
 MAINTENANCE_KEYS = ("type", "id", "title", "services", "scheduled_start", "scheduled_end", "status",
                     "updates", "visibility")
@@ -22,6 +23,7 @@ def read_maintenance(src: SourceFile, policy: Policy, findings: list[Finding], *
 
     maintenance_id = f.identifier(("id",), what="maintenance id")
     title = f.text(("title",), max_len=200)
+    check_title(f, title)
     services = read_services(f, policy, policy_usable=policy_usable)
     start = f.timestamp(("scheduled_start",))
     end = f.timestamp(("scheduled_end",))
@@ -35,6 +37,8 @@ def read_maintenance(src: SourceFile, policy: Policy, findings: list[Finding], *
     check_chronology(f, "updates", updates, None, None, "", "", "update")
     if updates_ok:
         check_last_status(f, updates, status)
+    if visibility == "public":
+        check_update_placeholders(f, updates, policy.placeholders)
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None
