@@ -141,6 +141,12 @@ def test_written_configs_say_what_the_contract_says(fresh):
     assert 'pip install --no-deps "incident-as-code==$INCIDENTS_VERSION"' in workflow
     assert "constraints.txt" not in workflow and "pip install ." not in workflow
     assert "incidents check --format github" in workflow and "incidents notify" in workflow
+    assert 'NO_MKDOCS_2_WARNING: "1"' in workflow
+    import re
+
+    for line in workflow.splitlines():
+        if re.match(r"^\s*(- )?uses: ", line):  # every action pinned to a commit SHA, its tag in a comment
+            assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
 
 
 def test_actionlint_finds_nothing_in_the_written_workflows(fresh):
