@@ -100,8 +100,7 @@ def test_the_gate_passes_right_after_init(fresh):
 @pytest.mark.site
 @pytest.mark.parametrize("config", ["mkdocs.yml", "mkdocs.internal.yml"])
 def test_both_sites_build_strict_from_a_fresh_clone(fresh, tmp_path, config):
-    if not plugin_has_audience():
-        pytest.skip("the plugin has no `audience` option yet (issue 15 adds it; the written configs use it)")
+    assert plugin_has_audience(), "the written configs use the plugin option `audience`"
     root, _ = fresh
     run(root, "git", "add", "-A")
     run(root, "git", "commit", "-q", "-m", "init", "--allow-empty")
