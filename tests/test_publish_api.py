@@ -198,6 +198,9 @@ def test_status_and_summary(docs):
         ["MNT-NEXT"]
     assert [m["id"] for m in docs["api/v2/scheduled-maintenances.json"]["scheduled_maintenances"]] == \
         ["MNT-NEXT", "MNT-NOW", "MNT-OLD"]
+    # a maintenance's shortlink is its own page, not the site root
+    assert [m["shortlink"] for m in summary["scheduled_maintenances"]] == [
+        "https://status.example.com/maintenance/MNT-NOW/", "https://status.example.com/maintenance/MNT-NEXT/"]
 
 
 def test_incident_fields(docs):
