@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from .authoring_cmd import new, postmortem, update
 from .check_cmd import check
+from .export_cmd import export
 from .import_cmd import import_group
 from .init_cmd import init
 from .metrics_cmd import metrics
@@ -46,6 +47,7 @@ cli.add_command(escalate)
 cli.add_command(maintenance)
 cli.add_command(check)
 cli.add_command(metrics)
+cli.add_command(export)
 cli.add_command(import_group)
 cli.add_command(init)
 
