@@ -275,7 +275,7 @@ def _read_in_workers(root: Path, files: list[str], todo: list[tuple[int, bytes]]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = min(jobs, max(1, len(todo) // (PARALLEL_MIN_FILES // 2)))
+    jobs = min(jobs, max(1, len(todo) // max(1, PARALLEL_MIN_FILES // 2)))  # >= 200 files per worker
     n_chunks = jobs * CHUNKS_PER_JOB
     size = -(-len(todo) // n_chunks)
     chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
