@@ -325,3 +325,14 @@ def test_validate_does_not_import_pandas():
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_validate_and_check_never_load_pandas_or_scipy(root, command):
+    # the gate stays light: the statistics (pandas, numpy, scipy) load only when metrics are computed
+    code = ("import sys; from generator.cli import cli\n"
+            f"sys.argv=['incidents', {command!r}, '--root', {str(root)!r}, '--no-cache']\n"
+            "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('pandas', 'numpy', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
