@@ -38,9 +38,10 @@ def median_ci_rank(n: int) -> int | None:
         return None
     from scipy.stats import binom
 
-    # P(B <= k - 1) for k = 1..n grows with k: l is how many of them are <= 0.025.
-    cdf = binom.cdf(np.arange(n), n, 0.5)
-    l = int(np.count_nonzero(cdf <= ALPHA / 2))
+    # P(B <= k - 1) grows with k. j = binom.ppf(0.025) is the smallest j with P(B <= j) >= 0.025, so
+    # k - 1 = j - 1 qualifies, and j itself only when P(B <= j) is exactly 0.025.
+    j = int(binom.ppf(ALPHA / 2, n, 0.5))
+    l = j + 1 if binom.cdf(j, n, 0.5) <= ALPHA / 2 else j
     return l if l >= 1 else None
 
 

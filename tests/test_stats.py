@@ -44,6 +44,15 @@ def test_median_interval_n20():
     assert stats.median_ci(values) == (6.0, 15.0)
 
 
+def test_median_interval_rank_is_the_definition_for_every_n_up_to_400():
+    # l by the letter: count the k >= 1 with P(B <= k - 1) <= 0.025 (the cdf grows with k)
+    from scipy.stats import binom
+
+    for n in range(1, 401):
+        l = int(np.count_nonzero(binom.cdf(np.arange(n), n, 0.5) <= 0.025))
+        assert stats.median_ci_rank(n) == (l if l >= 1 else None), n
+
+
 def test_median_interval_leaves_missing_values_out():
     # NaN (an interval whose end is missing) is not a value: 6 values remain -> [x(1), x(6)]
     assert stats.median_ci([math.nan, 3, 1, 2, math.nan, 6, 5, 4]) == (1.0, 6.0)
