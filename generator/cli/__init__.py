@@ -17,6 +17,7 @@ from .check_cmd import check
 from .export_cmd import export
 from .import_cmd import import_group
 from .init_cmd import init
+from .merge_cmd import merge_file
 from .metrics_cmd import metrics
 from .record_cmd import ack, escalate, maintenance, timeline
 from .validate_cmd import schema, validate
@@ -50,6 +51,7 @@ cli.add_command(metrics)
 cli.add_command(export)
 cli.add_command(import_group)
 cli.add_command(init)
+cli.add_command(merge_file)
 
 
 def main() -> None:
