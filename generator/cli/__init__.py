@@ -18,6 +18,7 @@ from .export_cmd import export
 from .import_cmd import import_group
 from .init_cmd import init
 from .merge_cmd import merge_file
+from .notify_cmd import notify
 from .metrics_cmd import metrics
 from .record_cmd import ack, escalate, maintenance, timeline
 from .validate_cmd import schema, validate
@@ -52,6 +53,7 @@ cli.add_command(export)
 cli.add_command(import_group)
 cli.add_command(init)
 cli.add_command(merge_file)
+cli.add_command(notify)
 
 
 def main() -> None:
