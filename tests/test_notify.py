@@ -413,3 +413,14 @@ def test_notify_yml_reading():
     lines = [(f.line, f.code) for f in cfg.findings]
     assert (5, "invalid-value") in lines  # url and url_env both given
     assert (8, "invalid-value") in lines  # not an environment variable name
+
+
+def test_the_manuals_notify_yml_example_is_valid():
+    import re
+
+    page = (REPO / "manual" / "live-incidents.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(# policy/notify.yml\n.*?)```", page, re.S).group(1)
+    cfg = parse_notify_config(example.encode(), "policy/notify.yml", frozenset({"api", "web"}))
+    assert cfg.ok and not cfg.findings, cfg.findings
+    assert [(c.id, c.type, c.audience) for c in cfg.channels] == [
+        ("customers", "webhook", "public"), ("ops", "slack", "internal"), ("announce", "email", "public")]
