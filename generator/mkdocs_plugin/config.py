@@ -29,3 +29,6 @@ class IncidentsConfig(base.Config):
     page_id = c.Optional(c.Type(str))
     # The Statuspage `page.name` of the API; default: site_name.
     page_name = c.Optional(c.Type(str))
+    # Markdown shown at the top of the `subscribe/` page, e.g. how to join the team's mailing list
+    # for status updates (the page also lists the feeds, a feed per service and the calendar).
+    subscribe_text = c.Optional(c.Type(str))

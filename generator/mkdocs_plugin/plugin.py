@@ -44,6 +44,7 @@ from .navigation import feed_links, order_navigation
 from .outdir import StagedOutput
 from .pages import INCIDENT_STATUS_LABELS, STATUS_LABELS, SiteData
 from .render import MarkdownRenderer, safe_url
+from .subscribe import SUBSCRIBE_PAGE, subscribe_context
 from .views import page_context
 
 __all__ = ["IncidentsPlugin", "build_now", "chrome_title", "css_color"]
@@ -63,6 +64,7 @@ INDEX_PAGES = (
     ("action-items/index.md", "action_items", "Action items", "internal"),
     ("metrics/index.md", "metrics", "Metrics", "public_metrics"),
     ("policy/index.md", "policy", "Policy", "public_policy"),
+    SUBSCRIBE_PAGE,
 )
 
 
@@ -230,6 +232,9 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         # The API, feeds, calendar and badge: the public view on every site (FORMAT.md section 8).
         for path, content in published_files(data.status_repo, data.now, self._page_info).items():
             self._output(files, config, path, content)
+        from ..publish.service_feeds import service_feeds  # history/<service id>.atom
+        for path, content in service_feeds(data.status_repo, data.now, self._page_info).items():
+            self._output(files, config, path, content)
         self._output(files, config, CSS_URI, CSS_SRC.read_bytes())
         self.urls = {src: files.get_file_from_path(src).url for src in self.pages}
         return files
@@ -266,7 +271,10 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         if entry is None:
             return html
         kind, obj = entry
-        context, search = page_context(self.data, kind, obj, self.bodies)
+        if kind == "subscribe":
+            context, search = subscribe_context(self.data, self.config.subscribe_text), None
+        else:
+            context, search = page_context(self.data, kind, obj, self.bodies)
         here = page.url
         urls = self.urls
 
