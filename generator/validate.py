@@ -87,6 +87,9 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
     findings: list[Finding] = list(loaded.findings)
     files, unsafe = scan_records(root)  # symlinks out of the root, FIFOs, devices: findings, never read
     findings.extend(unsafe)
+    from .notify.config import check_notify_file  # policy/notify.yml, when the repository has one
+    notify_findings, notify_files = check_notify_file(root, policy.services if loaded.usable else None)
+    findings.extend(notify_findings)
     if cache is True:
         cache = CacheSettings.from_options()
     store = RecordCache.open(root, cache) if cache and not keep_sources else None
@@ -119,4 +122,4 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
         maintenances = [r for r in maintenances if r.path not in drop]
         postmortems = [r for r in postmortems if r.path not in drop]
     repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
-    return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files, sources)
+    return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files + notify_files, sources)

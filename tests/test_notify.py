@@ -12,14 +12,12 @@ import hmac
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from notify_servers import SMTP_PASSWORD, Receiver, free_port, receiver, smtp  # noqa: F401 - fixtures
 
 from generator.notify import Deliverer, parse_notify_config, run_notify
 from generator.timestamps import parse_timestamp
@@ -30,90 +28,6 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 
 WEBHOOK_SECRET = "whsec-7Qx9-very-secret"
 SLACK_PATH = "/services/T0001/B0002/slacktokenSECRET42"
-SMTP_PASSWORD = "smtp-pass-Zk3!"
-
-
-# ---- servers on 127.0.0.1 ------------------------------------------------------------------------
-
-class Receiver:
-    """An HTTP server that records every request; `script[path]` lists (status, headers) answers to give
-    first (then 200)."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.script: dict[str, list[tuple[int, dict]]] = {}
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                answers = receiver.script.get(self.path) or []
-                status, headers = answers.pop(0) if answers else (200, {})
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def on(self, path: str) -> list[dict]:
-        return [r for r in self.requests if r["path"] == path]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.logins: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    box = Mailbox()
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        from aiosmtpd.smtp import AuthResult
-        box.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password.decode() == SMTP_PASSWORD)
-
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_require_tls=False)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
 
 
 # ---- the repository ------------------------------------------------------------------------------
@@ -424,3 +338,16 @@ def test_the_manuals_notify_yml_example_is_valid():
     assert cfg.ok and not cfg.findings, cfg.findings
     assert [(c.id, c.type, c.audience) for c in cfg.channels] == [
         ("customers", "webhook", "public"), ("ops", "slack", "internal"), ("announce", "email", "public")]
+
+
+def test_validate_checks_notify_yml(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "roundtrip" / "policy", root / "policy")
+    (root / "incidents").mkdir()
+    proc = run(root, "incidents", "validate", ok=False)
+    assert proc.returncode == 0 and "in 2 files" in proc.stderr + proc.stdout
+    (root / "policy" / "notify.yml").write_text("channels:\n  - id: ops\n    type: slack\n    url_env: X\n"
+                                                "    services: [apii]\n", encoding="utf-8")
+    proc = run(root, "incidents", "validate", ok=False)
+    assert proc.returncode == 1
+    assert "policy/notify.yml:5:16: error unknown-service unknown service `apii`" in proc.stdout

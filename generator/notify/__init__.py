@@ -1,12 +1,24 @@
 """`incidents notify`: events from a git diff of the records (and from time), delivered to the webhook,
 Slack-compatible and email channels of `policy/notify.yml`, with retries, filters, audiences and a state
-file so nothing is delivered twice."""
+file so nothing is delivered twice.
+
+Importing this package is light (`incidents validate` reads notify.yml through it); the delivery side
+(requests, email, the API model) loads on first use.
+"""
 
 from __future__ import annotations
 
-from .config import NOTIFY_FILE, Channel, NotifyConfig, load_notify_config, parse_notify_config
-from .deliver import Deliverer
-from .run import Report, run_notify
+from .config import NOTIFY_FILE, Channel, NotifyConfig, check_notify_file, load_notify_config, parse_notify_config
 
-__all__ = ["NOTIFY_FILE", "Channel", "Deliverer", "NotifyConfig", "Report", "load_notify_config",
-           "parse_notify_config", "run_notify"]
+__all__ = ["NOTIFY_FILE", "Channel", "Deliverer", "NotifyConfig", "Report", "check_notify_file",
+           "load_notify_config", "parse_notify_config", "run_notify"]
+
+
+def __getattr__(name: str):
+    if name == "Deliverer":
+        from .deliver import Deliverer
+        return Deliverer
+    if name in ("Report", "run_notify"):
+        from . import run
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

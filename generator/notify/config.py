@@ -91,6 +91,15 @@ def load_notify_config(root: Path, rel: str = NOTIFY_FILE, services: frozenset[s
     return parse_notify_config(data, rel, services)
 
 
+def check_notify_file(root: Path, services=None) -> tuple[list[Finding], int]:
+    """For `incidents validate`: the findings of policy/notify.yml and 1, or nothing and 0 when it is absent.
+    `services`: the catalogue (Service records), to check channel `services:` filters against."""
+    if not (root / NOTIFY_FILE).is_file():
+        return [], 0
+    known = frozenset(s.id for s in services) if services else None
+    return load_notify_config(root, NOTIFY_FILE, known).findings, 1
+
+
 def parse_notify_config(data: bytes, rel: str, services: frozenset[str] | None = None) -> NotifyConfig:
     findings: list[Finding] = []
     if not data.strip() or all(not line.strip() or line.lstrip().startswith(b"#") for line in data.splitlines()):
