@@ -40,6 +40,7 @@ PAGE_KINDS = {
     "policy": "policy/",
     "action items": "action-items/",
     "maintenance": "maintenance/MNT-2026-0001/",
+    "subscribe": "subscribe/",
 }
 
 
