@@ -1,7 +1,7 @@
 """Where things are in a record file, as line ranges: each top-level key's block, each list item.
 
 Built on the one reader (`source.read_record`) for the values and on the
-byte-preserving editor of `incidents update` (`authoring.update`) for the
+byte-preserving editor of `incidents update` (`authoring.editor`) for the
 node positions, so a merge edits a file exactly as `update` does: whole
 lines copied or inserted, every other byte kept (CRLF and a BOM included).
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..authoring.update import Editor, Node, _after_node_line, _front_matter_bounds, index_nodes
+from ..authoring.editor import Editor, Node, index_nodes
+from ..authoring.editor import after_node_line as _after_node_line
+from ..authoring.editor import front_matter_bounds as _front_matter_bounds
 from ..source import SourceFile, decode, read_record
 
 
