@@ -19,9 +19,9 @@ from .fields import Fields
 from .policy_fields import check_known_tag, check_role, read_calendar, read_duration, unique_texts
 from .findings import ERROR, Finding
 from .source import Document, read_yaml_file
+from .services import SERVICE_KEYS, SERVICES_FILE, Service, read_services
 
 POLICY_FILE = "policy/policy.yml"
-SERVICES_FILE = "policy/services.yml"
 
 MTTR_FROM_CHOICES = ("started_at", "detected_at", "acknowledged_at")
 
@@ -35,7 +35,6 @@ POSTMORTEM_KEYS = ("required_sections", "placeholders", "required_for_tags", "du
 PUBLIC_UPDATES_CHOICES = ("required", "optional")
 METRICS_KEYS = ("mttr_from",)
 ESCALATION_KEYS = ("after", "to")
-SERVICE_KEYS = ("id", "name", "group", "description", "slo")
 
 
 # A policy duration: a timedelta, or business time counted in the policy's calendar (durations.deadline).
@@ -74,16 +73,6 @@ class Severity:
     escalation: tuple[Escalation, ...] = ()
     response: str | None = None
     color: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    id: str
-    name: str
-    position: int
-    group: str | None = None
-    description: str | None = None
-    slo: float | None = None  # availability objective in percent (0 < slo < 100), e.g. 99.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +199,7 @@ def load_policy(root: FsPath) -> LoadedPolicy:
         else:
             svc_doc = doc
     policy_kwargs = _read_policy(pol_doc, findings) if pol_doc is not None else {}
-    services, service_ids = _read_services(svc_doc, findings) if svc_doc is not None else ((), frozenset())
+    services, service_ids = read_services(svc_doc, findings) if svc_doc is not None else ((), frozenset())
     policy = Policy(services=services, declared_service_ids=service_ids, **policy_kwargs)
     return LoadedPolicy(policy, tuple(findings), files, usable=pol_doc is not None)
 
@@ -367,46 +356,3 @@ def _read_severity(f: Fields, path: tuple, sev_id: str, rank: int, roles: tuple[
         public_updates=public_updates,
         **durations,
     )
-
-
-def _read_services(doc: Document, findings: list[Finding]) -> tuple[tuple[Service, ...], frozenset[str]]:
-    f = Fields(doc, SERVICES_FILE, findings)
-    f.unknown_keys((), ("services",), what="key")
-    services: list[Service] = []
-    declared: set[str] = set()
-    seen: dict[str, int] = {}
-    for i, _item in enumerate(f.sequence(("services",), required=True, non_empty=True) or []):
-        path = ("services", i)
-        if f.mapping(path) is None:
-            continue
-        f.unknown_keys(path, SERVICE_KEYS, what="service key")
-        svc_id = f.identifier(path + ("id",), what="service id")
-        name = f.text(path + ("name",), max_len=200)
-        group = f.text(path + ("group",), required=False, max_len=100)
-        description = f.text(path + ("description",), required=False)
-        slo = _slo(f, path + ("slo",))
-        if svc_id is None:
-            raw = f.get(path + ("id",))
-            if isinstance(raw, str):
-                declared.add(raw)
-            continue
-        declared.add(svc_id)
-        if svc_id in seen:
-            f.error(path + ("id",), "duplicate-id",
-                    f"service `{svc_id}` is defined twice (first at line {seen[svc_id]}); give each service its own id")
-            continue
-        seen[svc_id] = doc.position(path + ("id",))[0]
-        services.append(Service(svc_id, name or svc_id, len(services), group, description, slo))
-    return tuple(services), frozenset(declared)
-
-
-def _slo(f: Fields, path) -> float | None:
-    """A service's `slo`: a percentage above 0 and below 100 (100 would leave no error budget)."""
-    value = f.get(path)
-    if not f.has_value(path):
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100:
-        f.error(path, "invalid-value",
-                f"`slo` is an availability objective in percent above 0 and below 100, e.g. `slo: 99.9`; not `{value}`")
-        return None
-    return float(value)
