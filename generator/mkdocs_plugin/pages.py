@@ -346,36 +346,6 @@ def history_context(data: SiteData) -> dict:
     return {"months": months, "maintenances": [maintenance_view(data, m) for m in maint]}
 
 
-def policy_context(data: SiteData) -> dict:
-    pol = data.policy
-    severities = []
-    for sev in pol.severities:
-        targets = [(label, format_duration(value)) for label, value in (
-            ("Detect within", sev.detect_within),
-            ("Acknowledge within", sev.acknowledge_within),
-            ("First public update within", sev.first_update_within),
-            ("Public updates at least every", sev.update_every),
-            ("Resolve within", sev.resolve_within),
-        ) if value is not None]
-        severities.append({
-            "sev": sev,
-            "targets": targets,
-            "escalation": [(format_duration(e.after), e.to) for e in sev.escalation],
-            "postmortem": ("required, due " + format_duration(sev.postmortem_due_within) + " after resolution"
-                           if sev.postmortem_required and sev.postmortem_due_within is not None
-                           else "required" if sev.postmortem_required else "not required"),
-        })
-    groups: dict = {}
-    for svc in pol.services:
-        groups.setdefault(svc.group or "", []).append(svc)
-    return {
-        "policy": pol,
-        "severities": severities,
-        "roles_for_tags": sorted(pol.roles_for_tags.items()),
-        "service_groups": list(groups.items()),
-    }
-
-
 def metrics_context(data: SiteData, compute: Callable, charts) -> dict:
     """The metrics page (generator/mkdocs_plugin/metrics_page.py): every incident given here counts."""
     from .. import metrics

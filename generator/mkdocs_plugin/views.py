@@ -5,13 +5,13 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from .actionitems import action_items_context
+from .policy_page import policy_context
 from .pages import (
     SiteData,
     history_context,
     incident_context,
     maintenance_view,
     metrics_context,
-    policy_context,
     postmortem_context,
     postmortems_context,
     status_context,
