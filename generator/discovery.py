@@ -96,6 +96,16 @@ def _check_entry(root: Path, root_real: str, path: str) -> Finding | None:
     return _unsafe(rel, f"{what}, not a regular file") if what else None
 
 
+def check_file(root: Path, rel: str) -> Finding | None:
+    """For a single known file (policy/policy.yml, policy/notify.yml): None when it is absent or a regular
+    file inside the root; else the `unsafe-file` finding, so a FIFO is never opened nor a symlink followed
+    out of the root."""
+    path = os.path.join(root, rel)
+    if not os.path.lexists(path):
+        return None
+    return _check_entry(root, os.path.realpath(root), path)
+
+
 def scan_records(root: Path) -> tuple[list[str], list[Finding]]:
     """Every record file under incidents/ (sorted `/`-separated paths relative to the root), and
     the findings about files and folders that must not or cannot be read."""

@@ -14,6 +14,7 @@ from datetime import date, timedelta, timezone, tzinfo
 from pathlib import Path as FsPath
 from typing import Mapping
 
+from .discovery import check_file
 from .business import BusinessDuration, WorkCalendar
 from .fields import Fields
 from .policy_fields import check_known_tag, check_role, read_calendar, read_duration, unique_texts
@@ -181,6 +182,10 @@ def load_policy(root: FsPath) -> LoadedPolicy:
     pol_doc = svc_doc = None
     for rel in (POLICY_FILE, SERVICES_FILE):
         path = root / rel
+        unsafe = check_file(root, rel)  # a FIFO, a device or a symlink out of the root: never read
+        if unsafe is not None:
+            findings.append(unsafe)
+            continue
         if not path.is_file():
             what = "severities, roles and targets" if rel == POLICY_FILE else "the catalogue of services"
             findings.append(Finding(rel, 1, 1, ERROR, "policy-missing",

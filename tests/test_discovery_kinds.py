@@ -88,3 +88,20 @@ def test_an_unreadable_folder_for_real(tmp_path):
         assert "unreadable-folder" in codes(validate_root(root)).values()
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_policy_files_that_are_fifos_or_lead_outside_are_errors_never_read(tmp_path):
+    root = make_root(tmp_path)
+    outside = tmp_path / "services.yml"
+    shutil.move(root / "policy" / "services.yml", outside)
+    (root / "policy" / "services.yml").symlink_to(outside)
+    os.mkfifo(root / "policy" / "notify.yml")
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.setdefault("report", validate_root(root)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "validate hung on a FIFO in policy/"
+    found = codes(result["report"])
+    assert found.get("policy/services.yml") == "unsafe-file", found
+    assert found.get("policy/notify.yml") == "unsafe-file", found

@@ -94,6 +94,11 @@ def load_notify_config(root: Path, rel: str = NOTIFY_FILE, services: frozenset[s
 def check_notify_file(root: Path, services=None) -> tuple[list[Finding], int]:
     """For `incidents validate`: the findings of policy/notify.yml and 1, or nothing and 0 when it is absent.
     `services`: the catalogue (Service records), to check channel `services:` filters against."""
+    from ..discovery import check_file
+
+    unsafe = check_file(root, NOTIFY_FILE)  # a FIFO, a device or a symlink out of the root: never read
+    if unsafe is not None:
+        return [unsafe], 1
     if not (root / NOTIFY_FILE).is_file():
         return [], 0
     known = frozenset(s.id for s in services) if services else None
