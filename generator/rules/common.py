@@ -94,26 +94,33 @@ def read_updates(f: Fields, statuses: Iterable[str]) -> tuple[list[Update], bool
     return out, ok
 
 
-def read_timeline(f: Fields) -> tuple[list[TimelineEntry], bool]:
-    """The valid entries of `timeline:`, and whether every entry was valid."""
-    items = f.sequence(("timeline",), required=False)
+def _read_dated_entries(f: Fields, key: str, keys: tuple[str, ...], text_key: str, max_len: int,
+                        what: str, make) -> tuple[list, bool]:
+    """The valid `{at, <text_key>}` entries of the list `key` (each built by `make(at, text, line)`), and
+    whether every entry was valid."""
+    items = f.sequence((key,), required=False)
     if items is None:
-        return [], not f.has_value(("timeline",))
+        return [], not f.has_value((key,))
     ok = True
-    out: list[TimelineEntry] = []
+    out: list = []
     for i, _ in enumerate(items):
-        path = ("timeline", i)
+        path = (key, i)
         if f.mapping(path) is None:
             ok = False
             continue
-        f.unknown_keys(path, TIMELINE_KEYS, what="timeline key")
+        f.unknown_keys(path, keys, what=what)
         at = f.timestamp(path + ("at",))
-        event = f.text(path + ("event",), max_len=MESSAGE_MAX)
-        if at is None or event is None:
+        text = f.text(path + (text_key,), max_len=max_len)
+        if at is None or text is None:
             ok = False
             continue
-        out.append(TimelineEntry(at, event, f.doc.position(path)[0]))
+        out.append(make(at, text, f.doc.position(path)[0]))
     return out, ok
+
+
+def read_timeline(f: Fields) -> tuple[list[TimelineEntry], bool]:
+    """The valid entries of `timeline:`, and whether every entry was valid."""
+    return _read_dated_entries(f, "timeline", TIMELINE_KEYS, "event", MESSAGE_MAX, "timeline key", TimelineEntry)
 
 
 def check_chronology(f: Fields, key: str, entries: list, start: datetime | None, end: datetime | None,
@@ -151,24 +158,7 @@ def check_chronology(f: Fields, key: str, entries: list, start: datetime | None,
 
 def read_escalations(f: Fields) -> tuple[list[EscalationEntry], bool]:
     """The valid entries of `escalations:` ({at, to}), and whether every entry was valid."""
-    items = f.sequence(("escalations",), required=False)
-    if items is None:
-        return [], not f.has_value(("escalations",))
-    ok = True
-    out: list[EscalationEntry] = []
-    for i, _ in enumerate(items):
-        path = ("escalations", i)
-        if f.mapping(path) is None:
-            ok = False
-            continue
-        f.unknown_keys(path, ESCALATION_KEYS, what="escalation key")
-        at = f.timestamp(path + ("at",))
-        to = f.text(path + ("to",), max_len=200)
-        if at is None or to is None:
-            ok = False
-            continue
-        out.append(EscalationEntry(at, to, f.doc.position(path)[0]))
-    return out, ok
+    return _read_dated_entries(f, "escalations", ESCALATION_KEYS, "to", 200, "escalation key", EscalationEntry)
 
 
 def check_update_placeholders(f: Fields, updates: list[Update], placeholders) -> None:
