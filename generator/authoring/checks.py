@@ -12,7 +12,7 @@ from ..rules.postmortem import read_postmortem
 from ..source import SourceFile, read_record
 from ..timestamps import TimestampError, parse_timestamp
 from ..discovery import check_root
-from . import AuthoringError
+from . import AuthoringError, atomic
 
 
 def load(root: Path) -> tuple[Path, LoadedPolicy]:
@@ -76,3 +76,15 @@ def check_postmortem_bytes(data: bytes, rel: str, loaded: LoadedPolicy) -> tuple
 
 __all__ = ["AuthoringError", "TimestampError", "check_incident_bytes", "check_maintenance_bytes",
            "check_postmortem_bytes", "errors_of", "load", "parse_at"]
+
+
+def create_checked(root: Path, rel: str, data: bytes, errors, what: str) -> str:
+    """Write a new record file only when it validates (`errors` empty) and never over an existing file:
+    the one way `new`, `maintenance new` and `postmortem` create files. Returns `rel`."""
+    if errors:
+        raise AuthoringError(f"{what} would not validate; nothing was written", errors)
+    try:
+        atomic.create(root / rel, data)
+    except FileExistsError:
+        raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)") from None
+    return rel

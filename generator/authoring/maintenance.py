@@ -11,8 +11,8 @@ from ..fields import ID_PATTERN
 from ..findings import did_you_mean, one_of
 from ..policy import LoadedPolicy
 from ..rules.common import control_characters
-from . import AuthoringError, atomic
-from .checks import check_maintenance_bytes
+from . import AuthoringError
+from .checks import check_maintenance_bytes, create_checked
 from .repo import id_owner, scan
 from .yamltext import dq, scalar, timestamp
 
@@ -87,13 +87,7 @@ def create_maintenance(root: Path, loaded: LoadedPolicy, req: NewMaintenance) ->
     rel = f"incidents/{year}/{maintenance_id}.md"
     data = render(req, maintenance_id)
     _, errors = check_maintenance_bytes(data, rel, loaded)
-    if errors:
-        raise AuthoringError("the maintenance window would not validate; nothing was written", errors)
-    try:
-        atomic.create(root / rel, data)
-    except FileExistsError:
-        raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)") from None
-    return rel
+    return create_checked(root, rel, data, errors, "the maintenance window")
 
 
 __all__ = ["NewMaintenance", "create_maintenance", "next_free_maintenance_id", "render"]

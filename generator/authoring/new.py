@@ -11,9 +11,9 @@ from ..fields import ID_PATTERN
 from ..findings import did_you_mean, one_of
 from ..policy import LoadedPolicy
 from ..records import IMPACTS
-from . import AuthoringError, atomic
+from . import AuthoringError
 from ..rules.common import control_characters
-from .checks import check_incident_bytes
+from .checks import check_incident_bytes, create_checked
 from .repo import id_owner, next_free_id, scan
 from .yamltext import dq, scalar, timestamp
 
@@ -145,15 +145,7 @@ def create_incident(root: Path, loaded: LoadedPolicy, req: NewIncident) -> str:
     message = req.message if req.message is not None else default_message(req, loaded)
     data = render(req, incident_id, message)
     _, errors = check_incident_bytes(data, rel, loaded)
-    if errors:
-        raise AuthoringError("the new incident would not validate; nothing was written", errors)
-    target = root / rel
-    if target.exists():
-        raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)")
-    try:
-        atomic.create(target, data)
-    except FileExistsError:
-        raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)") from None
+    create_checked(root, rel, data, errors, "the new incident")
     return rel
 
 

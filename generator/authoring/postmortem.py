@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..policy import LoadedPolicy
 from ..source import read_record
-from . import AuthoringError, atomic
-from .checks import check_postmortem_bytes
+from . import AuthoringError
+from .checks import check_postmortem_bytes, create_checked
 from .repo import find_incident, scan
 from .yamltext import dq, scalar
 
@@ -91,13 +91,7 @@ def create_postmortem(root: Path, loaded: LoadedPolicy, incident_id: str, author
                              "that writes postmortems: policy `postmortem.author_role`)")
     data = render(incident_id, fm, authors, loaded)
     errors = check_postmortem_bytes(data, rel, loaded)
-    if errors:
-        raise AuthoringError("the postmortem skeleton would not validate; nothing was written", errors)
-    try:
-        atomic.create(root / rel, data)
-    except FileExistsError:
-        raise AuthoringError(f"{rel} already exists; nothing was written (never overwritten)") from None
-    return rel
+    return create_checked(root, rel, data, errors, "the postmortem skeleton")
 
 
 __all__ = ["create_postmortem", "postmortem_path", "render"]
