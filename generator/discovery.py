@@ -77,9 +77,9 @@ def _unsafe(rel: str, what: str) -> Finding:
                    "inside the root)")
 
 
-def _check_entry(root: Path, root_real: str, path: str) -> Finding | None:
+def _check_entry(root: Path, root_real: str, path: str, rel: str | None = None) -> Finding | None:
     """None when `path` is a regular file inside the root (following a symlink to check its target)."""
-    rel = _rel(root, path)
+    rel = _rel(root, path) if rel is None else rel
     try:
         st = os.lstat(path)
     except OSError as exc:
@@ -111,43 +111,72 @@ def scan_records(root: Path) -> tuple[list[str], list[Finding]]:
     the findings about files and folders that must not or cannot be read."""
     root = Path(root)
     base = root / INCIDENTS_DIR
-    root_real = os.path.realpath(root)
     found: list[str] = []
     findings: list[Finding] = []
     if not base.exists() and not base.is_symlink():
         return found, findings
-
-    def unreadable(err: OSError) -> None:
-        where = err.filename if isinstance(err.filename, str) else str(base)
-        findings.append(Finding(_rel(root, where), 1, 1, ERROR, "unreadable-folder",
-                                f"cannot list the folder ({err.strerror}); its records would be missed"))
-
-    seen: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable, followlinks=True):
-        real_dir = os.path.realpath(dirpath)
-        if real_dir in seen:  # a symlink loop, or a folder reached twice
-            dirnames[:] = []
-            continue
-        seen.add(real_dir)
-        keep = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
-                continue
-            full = os.path.join(dirpath, d)
-            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
-                findings.append(_unsafe(_rel(root, full),
-                                        f"a symlink leading outside the root (to `{os.path.realpath(full)}`)"))
-                continue
-            keep.append(d)
-        dirnames[:] = keep
-        for name in filenames:
-            if not is_record_name(name):
-                continue
-            full = os.path.join(dirpath, name)
-            problem = _check_entry(root, root_real, full)
-            if problem is None:
-                found.append(_rel(root, full))
-            else:
-                findings.append(problem)
+    _Walk(root, found, findings).folder(os.fspath(base), INCIDENTS_DIR)
     found.sort()
     return found, findings
+
+
+class _Walk:
+    """One walk of incidents/ with `os.scandir`: a file's kind comes from its directory entry, and its
+    path relative to the root is built as text, so a regular file costs no system call of its own."""
+
+    def __init__(self, root: Path, found: list[str], findings: list[Finding]):
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.found = found
+        self.findings = findings
+        self.seen: set[str] = set()
+
+    def folder(self, path: str, rel: str) -> None:
+        real_dir = os.path.realpath(path)
+        if real_dir in self.seen:  # a symlink loop, or a folder reached twice
+            return
+        self.seen.add(real_dir)
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError as err:
+            where = err.filename if isinstance(err.filename, str) else path
+            self.findings.append(Finding(_rel(self.root, where), 1, 1, ERROR, "unreadable-folder",
+                                         f"cannot list the folder ({err.strerror}); its records would be missed"))
+            return
+        folders, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (folders if is_dir else files).append(entry)
+        keep = []
+        for entry in sorted(folders, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not _inside(real, self.root_real):
+                    self.findings.append(_unsafe(f"{rel}/{entry.name}",
+                                                 f"a symlink leading outside the root (to `{real}`)"))
+                    continue
+            keep.append(entry)
+        for entry in files:
+            if is_record_name(entry.name):
+                self.file(entry, f"{rel}/{entry.name}")
+        for entry in keep:
+            self.folder(entry.path, f"{rel}/{entry.name}")
+
+    def file(self, entry: os.DirEntry, rel: str) -> None:
+        try:
+            if entry.is_file(follow_symlinks=False):  # the common case: from the directory entry
+                self.found.append(rel)
+                return
+            problem = _check_entry(self.root, self.root_real, entry.path, rel)
+        except OSError as exc:
+            problem = Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {exc.strerror}")
+        if problem is None:
+            self.found.append(rel)
+        else:
+            self.findings.append(problem)
