@@ -14,6 +14,10 @@
   ln(minutes) of the values above 0), and the verdict.
 
 scipy is imported inside the functions: `validate` and `check` never load it.
+`median_ci` and `poisson_ci` call the special functions that scipy.stats'
+`binom` and `chi2` call (`_distributions`), without importing scipy.stats
+itself, which costs about a second at every `metrics` start; the figures are
+the same to the bit (tests/test_stats.py compares them with scipy.stats).
 """
 
 from __future__ import annotations
@@ -36,13 +40,28 @@ def median_ci_rank(n: int) -> int | None:
     """l: the largest k >= 1 with P(B <= k - 1) <= 0.025 for B ~ Binomial(n, 1/2); None when none (n <= 5)."""
     if n < 1:
         return None
-    from scipy.stats import binom
-
+    binom_ppf, binom_cdf, _ = _distributions()
     # P(B <= k - 1) grows with k. j = binom.ppf(0.025) is the smallest j with P(B <= j) >= 0.025, so
     # k - 1 = j - 1 qualifies, and j itself only when P(B <= j) is exactly 0.025.
-    j = int(binom.ppf(ALPHA / 2, n, 0.5))
-    l = j + 1 if binom.cdf(j, n, 0.5) <= ALPHA / 2 else j
+    j = int(binom_ppf(ALPHA / 2, n, 0.5))
+    l = j + 1 if binom_cdf(j, n, 0.5) <= ALPHA / 2 else j
     return l if l >= 1 else None
+
+
+@lru_cache(maxsize=1)
+def _distributions():
+    """(binom ppf, binom cdf, chi2 ppf) for 0 < q < 1, n >= 1, 0 <= k < n, df > 0: the functions behind
+    scipy.stats' `binom.ppf`, `binom.cdf` and `chi2.ppf` there, or those themselves when this scipy
+    does not have them under these names."""
+    try:
+        from scipy.special import _ufuncs, gammaincinv
+
+        ppf, cdf = _ufuncs._binom_ppf, _ufuncs._binom_cdf
+        return ppf, (lambda k, n, p: cdf(math.floor(k), n, p)), (lambda q, df: 2 * gammaincinv(df / 2, q))
+    except (ImportError, AttributeError):  # pragma: no cover - another scipy
+        from scipy.stats import binom, chi2
+
+        return binom.ppf, binom.cdf, chi2.ppf
 
 
 def median_ci(values: Sequence[float] | np.ndarray) -> tuple[float | None, float | None]:
@@ -57,10 +76,9 @@ def median_ci(values: Sequence[float] | np.ndarray) -> tuple[float | None, float
 
 def poisson_ci(k: int) -> tuple[float, float]:
     """The exact (Garwood) 95% interval of the mean of a Poisson count k."""
-    from scipy.stats import chi2
-
-    low = 0.0 if k == 0 else float(chi2.ppf(ALPHA / 2, 2 * k) / 2)
-    high = float(chi2.ppf(1 - ALPHA / 2, 2 * k + 2) / 2)
+    chi2_ppf = _distributions()[2]
+    low = 0.0 if k == 0 else float(chi2_ppf(ALPHA / 2, 2 * k) / 2)
+    high = float(chi2_ppf(1 - ALPHA / 2, 2 * k + 2) / 2)
     return low, high
 
 
