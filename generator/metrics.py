@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import stats
 from .availability import availability
+from .metrics_rows import ROW_FIELDS, incident_row, severity_targets
 from .policy import Policy
 from .records import Incident
 
@@ -82,51 +83,21 @@ FRAME_COLUMNS = (
 )
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> float:
-    if start is None or end is None:
-        return math.nan
-    return (end - start).total_seconds()
-
-
-def _target_seconds(value) -> float:
-    return value.total_seconds() if value is not None else math.nan
-
-
 def incident_frame(incidents: Iterable[Incident], policy: Policy) -> pd.DataFrame:
     """One row per incident: ids, grouping keys (UTC), intervals and targets in minutes.
 
     Interval columns (`*_s`, seconds) are kept beside the minute columns so
     that target compliance compares exact seconds, not rounded minutes.
     """
-    targets = {
-        s.id: (_target_seconds(s.acknowledge_within), _target_seconds(s.resolve_within),
-               _target_seconds(s.detect_within))
-        for s in policy.severities
-    }
-    no_target = (math.nan, math.nan, math.nan)
-    mttr_from = policy.mttr_from
-    cols: dict[str, list] = {name: [] for name in (
-        "id", "severity", "services", "visibility", "status", "started_epoch", "impact", "impact_end_s",
-        "mttd_s", "mtta_s", "mtti_s", "mttr_s", "ack_target_s", "resolve_target_s", "detect_target_s")}
-    for inc in incidents:
-        cols["id"].append(inc.id)
-        cols["severity"].append(inc.severity)
-        cols["services"].append(list(inc.services))
-        cols["visibility"].append(inc.visibility)
-        cols["status"].append(inc.status)
-        cols["started_epoch"].append(inc.started_at.timestamp())
-        cols["impact"].append(inc.impact)
-        impact_end = inc.mitigated_at or inc.resolved_at  # the status page's end of impact
-        cols["impact_end_s"].append(impact_end.timestamp() if impact_end is not None else math.nan)
-        cols["mttd_s"].append(_seconds(inc.started_at, inc.detected_at))
-        cols["mtta_s"].append(_seconds(inc.detected_at, inc.acknowledged_at))
-        cols["mtti_s"].append(_seconds(inc.acknowledged_at, inc.identified_at))
-        cols["mttr_s"].append(_seconds(getattr(inc, mttr_from), inc.resolved_at))
-        ack, res, det = targets.get(inc.severity, no_target)
-        cols["ack_target_s"].append(ack)
-        cols["resolve_target_s"].append(res)
-        cols["detect_target_s"].append(det)
+    targets = severity_targets(policy)
+    return frame_from_rows([incident_row(inc, policy, targets) for inc in incidents])
 
+
+def frame_from_rows(rows: Sequence[tuple]) -> pd.DataFrame:
+    """incident_frame() from `metrics_rows.incident_row` rows (as the cache of read records keeps them)."""
+    columns = list(zip(*rows)) if rows else [()] * len(ROW_FIELDS)
+    cols: dict[str, list] = {name: list(values) for name, values in zip(ROW_FIELDS, columns)}
+    cols["services"] = [list(services) for services in cols["services"]]
     started_s = np.asarray(cols.pop("started_epoch"), dtype="float64")
     started = pd.to_datetime(pd.Series(started_s, dtype="float64"), unit="s", utc=True)
     frame = pd.DataFrame({
