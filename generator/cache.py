@@ -1,55 +1,63 @@
 """The cache of read records: each file read and checked once per change.
 
-For every record file, what the reader and the per-file rules gave (findings,
-the record, the id it declares) is kept as plain data (`codec`), keyed by
-the SHA-256 of the file's bytes and its path, inside a pack whose header
-binds it to the policy (the SHA-256 of every file under policy/), the tool
-(its version and the SHA-256 of its own code, so a changed checker never
-reuses old results) and the Python that wrote it. A run re-reads only the
+For every record file, what the reader and the per-file rules gave is kept
+as plain data (`codec`), in two files per root (`cache_files`):
+
+* the index, read by every run: per path, the SHA-256 of the file's bytes,
+  its stat signature, its findings, the id it declares (for the rules across
+  files), its `metrics` row (`metrics_rows`) and the class of its record;
+* the record log, read only by a run that wants the records themselves (the
+  site, `check`, `export`): per path, the record, its body kept as an offset
+  into the file.
+
+Both are bound to the policy (the SHA-256 of every file under policy/), the
+tool (its version and the SHA-256 of its own code, so a changed checker never
+reuses old results) and the Python that wrote them. A run re-reads only the
 files whose key changed; the rules across files always run.
+
+The stat shortcut: a file whose size, modification and change times (ns)
+and inode are those recorded is not even opened, unless its record is
+wanted (its body is then read from it, and its bytes checked against the
+digest). A signature is recorded only for a file last changed more than
+`RACY_NS` before the run began, so a file written again within the clock's
+granularity is never taken for unchanged (git's "racy clean" rule); any other
+file is hashed. Moving a checkout (new inodes and change times) only costs
+one hashing run.
 
 Where: `.incidents-cache/` in the root (it writes its own `.gitignore`, so git
 never sees it), or `--cache-dir DIR` / the environment variable
 `INCIDENTS_CACHE_DIR`; `--no-cache` or `INCIDENTS_NO_CACHE=1` turns it off.
-One pack per root: `records-<hash of the root's absolute path>.bin`.
+Files per root: `records-<hash of the root's absolute path>.bin` and `.rec`.
 
-Never trusted blindly. A pack is `MAGIC`, a JSON header, the SHA-256 of the
-payload, and the payload (`marshal` of plain data: reading it never runs
-code). A wrong magic, a header of another format, tool, policy or Python, a
-length or checksum that does not match, or a payload of the wrong shape
-makes the whole pack ignored (the run is then cold) and rewritten; an entry
-that fails to decode is read again. A pack is written to a temporary file
-and moved into place with `os.replace`, so concurrent runs each leave a
-complete pack (the last one wins) and a reader never sees half of one. Any
-error writing it (read-only checkout, full disk) leaves the run's output as
-it is: the cache only ever saves time.
+Never trusted blindly: a damaged, foreign or partial index makes the run
+cold, and is rewritten; an entry of the wrong shape is read again; a log
+entry whose digest is not the file's is read again. The index is replaced
+atomically (concurrent runs each leave a complete one, the last wins); the
+log grows by one appended segment per run and is compacted when it has
+grown to twice its last compacted size. Any error writing (read-only
+checkout, full disk) leaves the run's output as it is: the cache only ever
+saves time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import marshal
 import os
 import platform
-import struct
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cache_files
 
-MAGIC = b"incidents-cache\n"
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = ".incidents-cache"
 ENV_DIR = "INCIDENTS_CACHE_DIR"
 ENV_OFF = "INCIDENTS_NO_CACHE"
 GITIGNORE = "# Written by `incidents`: a cache of read records, safe to delete.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by incidents (https://bford.info/cachedir/).\n")
-_TEMP_PREFIX = ".tmp-"
-_STALE_TEMP_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +111,50 @@ def policy_fingerprint(root: Path) -> str:
     return h.hexdigest()
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+
+# An index entry: (digest, stat signature or None, findings, declared, metrics row, record class or None).
+_ENTRY_LEN = 6
+# A file changed this close to the start of a run gets no stat signature (it is hashed next time).
+RACY_NS = 2_000_000_000
+# The log is compacted when it is over twice its last compacted size (and at least this much over it).
+_COMPACT_SLACK = 1 << 20
+
+
+_MODULES: dict = {}
+
+
+def _reading():
+    """The reading module (imported when first needed: it imports what imports this module)."""
+    module = _MODULES.get("reading")
+    if module is None:
+        from . import reading as module
+
+        _MODULES["reading"] = module
+    return module
+
+
+def _wants(kind, want: frozenset | None) -> bool:
+    return kind is not None and (want is None or kind in want)
 
 
 class RecordCache:
-    """One root's pack: entries of the last run in, entries of this run out."""
+    """One root's cache: the entries of the last run in, the entries of this run out."""
 
-    def __init__(self, folder: Path, path: Path, header: dict, old: dict):
+    def __init__(self, folder: Path, path: Path, header: dict, loaded):
         self.folder = folder
         self.path = path
+        self.log_path = path.with_suffix(".rec")
         self.header = header
-        self.old = old  # rel -> (digest, encoded result), as loaded
+        entries, self.log_base = loaded if _index_shape(loaded) else ({}, 0)
+        self.old: dict = entries  # rel -> index entry, as loaded
         self.new: dict = {}
-        self.hits = 0
-        self.misses = 0
+        self.log_new: dict = {}  # rel -> (digest, record, body offset) of the files read this run
+        self._log: dict | None = None  # the record log, once a wanted record needs it
+        self._log_damaged = False
+        self._sigs: dict = {}
+        self._digests: dict = {}
+        self.started_ns = time.time_ns()
+        self.hits = self.misses = self.updated = 0
 
     @classmethod
     def open(cls, root: Path, settings: CacheSettings) -> "RecordCache | None":
@@ -130,25 +167,64 @@ class RecordCache:
         name = "records-" + hashlib.sha256(os.fsencode(root)).hexdigest()[:16] + ".bin"
         header = {"format": FORMAT, "tool": tool_fingerprint(), "policy": policy_fingerprint(root),
                   "python": platform.python_version(), "marshal": marshal.version}
-        return cls(folder, folder / name, header, load_pack(folder / name, header))
+        return cls(folder, folder / name, header, cache_files.read_pack(folder / name, header))
 
     # -- lookups ------------------------------------------------------------------------------------
+    def by_stat(self, rel: str, path: str, want: frozenset | None):
+        """The FileResult of an unchanged file without opening it, or None (then read it and call `get`)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if max(st.st_mtime_ns, st.st_ctime_ns) > self.started_ns - RACY_NS:
+            sig = None  # changed too recently to be sure a later change shows in the signature
+        self._sigs[rel] = sig
+        entry = self.old.get(rel)
+        if sig is None or type(entry) is not tuple or len(entry) != _ENTRY_LEN or entry[1] != sig \
+                or _wants(entry[5], want):
+            return None
+        return self._hit(rel, entry, None, None)
+
     def get(self, rel: str, data: bytes, want: frozenset | None = None):
         """The cached FileResult for this path and these bytes (records of the classes in `want`), or None."""
-        from .reading import decode_result
-
         entry = self.old.get(rel)
-        if entry is None or type(entry) is not tuple or len(entry) != 2 or entry[0] != _digest(data):
+        self._digests[rel] = found = cache_files.digest(data)
+        if type(entry) is not tuple or len(entry) != _ENTRY_LEN or entry[0] != found:
             self.misses += 1
             return None
+        record = None
+        if _wants(entry[5], want):
+            logged = self.log().get(rel)
+            if type(logged) is not tuple or len(logged) != 3 or logged[0] != found:
+                self.misses += 1
+                return None
+            record = logged
+        sig = self._sigs.get(rel)
+        if sig != entry[1]:
+            entry = (entry[0], sig) + entry[2:]
+            self.updated += 1
+        return self._hit(rel, entry, data, record)
+
+    def _hit(self, rel: str, entry: tuple, data: bytes | None, logged: tuple | None):
+        _digest, _sig, findings, declared, row, _kind = entry
+        record, body_at = (logged[1], logged[2]) if logged is not None else (None, None)
         try:
-            result = decode_result(entry[1], rel, data, want)
+            result = _reading().decode_result((findings, record, declared, body_at, row), rel, data)
         except Exception:  # noqa: BLE001 - a damaged or foreign entry: read the file again
             self.misses += 1
             return None
         self.new[rel] = entry
         self.hits += 1
         return result
+
+    def log(self) -> dict:
+        """The record log's entries (read once, on the first wanted record)."""
+        if self._log is None:
+            found = cache_files.read_log(self.log_path, self.header)
+            self._log, complete = found if found is not None else ({}, True)
+            self._log_damaged = not complete
+        return self._log
 
     def put(self, rel: str, data: bytes, result) -> None:
         from .codec import Unsupported
@@ -158,15 +234,20 @@ class RecordCache:
             encoded = encode_result(result, data)
         except Unsupported:
             return  # read again next time; never stored inexactly
-        self.new[rel] = (_digest(data), encoded)
+        self.put_encoded(rel, data, encoded)
 
     def put_encoded(self, rel: str, data: bytes, encoded: tuple) -> None:
-        self.new[rel] = (_digest(data), encoded)
+        findings, record, declared, body_at, row = encoded
+        found = self._digests.pop(rel, None) or cache_files.digest(data)
+        kind = record[0] if record is not None else None
+        self.new[rel] = (found, self._sigs.get(rel), findings, declared, row, kind)
+        if record is not None:
+            self.log_new[rel] = (found, record, body_at)
 
     # -- saving -------------------------------------------------------------------------------------
     @property
     def changed(self) -> bool:
-        return self.misses > 0 or len(self.new) != len(self.old)
+        return self.misses > 0 or self.updated > 0 or len(self.new) != len(self.old)
 
     def save(self) -> bool:
         """Write this run's entries when they differ from the loaded ones; False if it could not."""
@@ -175,52 +256,42 @@ class RecordCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _mark_folder(self.folder)
-            payload = marshal.dumps(self.new)
-            header = dict(self.header, payload=len(payload))
-            blob = _pack(header, payload)
-            fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, self.path)
-            except BaseException:
-                _unlink(tmp)
-                raise
-            _sweep_temps(self.folder)
+            self._save_log()  # first: an index never names records its log lacks for long
+            payload = marshal.dumps((self.new, self.log_base))
+            cache_files.replace(self.folder, self.path, cache_files.pack(self.header, payload))
+            cache_files.sweep_temps(self.folder)
             return True
         except (OSError, ValueError):
             return False
 
+    def _save_log(self) -> None:
+        path = self.log_path
+        fresh = not cache_files.log_matches(path, self.header)
+        size = 0 if fresh else path.stat().st_size
+        if not fresh and not self._log_damaged and size <= 2 * self.log_base + _COMPACT_SLACK:
+            if self.log_new:
+                cache_files.append(path, cache_files.segment(self.header, self.log_new))
+            return
+        # Start the log again: the live entries of the old one (when it is ours) and this run's.
+        old = {} if fresh else self.log()
+        live = {}
+        for rel, entry in self.new.items():
+            logged = self.log_new.get(rel) or old.get(rel)
+            if type(logged) is tuple and len(logged) == 3 and logged[0] == entry[0]:
+                live[rel] = logged
+        blob = cache_files.log_start(self.header) + cache_files.segment(self.header, live)
+        cache_files.replace(self.folder, path, blob)
+        self.log_base = len(blob)
 
-def _pack(header: dict, payload: bytes) -> bytes:
-    head = json.dumps(header, sort_keys=True).encode()
-    return MAGIC + struct.pack(">I", len(head)) + head + _digest(payload) + payload
+
+def _index_shape(loaded) -> bool:
+    return type(loaded) is tuple and len(loaded) == 2 and type(loaded[0]) is dict and type(loaded[1]) is int
 
 
 def load_pack(path: Path, expected: dict) -> dict:
-    """The entries of a pack written for `expected` (format, tool, policy, Python), else {}."""
-    try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-    except OSError:
-        return {}
-    try:
-        if not blob.startswith(MAGIC):
-            return {}
-        at = len(MAGIC)
-        (head_len,) = struct.unpack_from(">I", blob, at)
-        at += 4
-        header = json.loads(blob[at:at + head_len])
-        at += head_len
-        if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
-            return {}
-        checksum, payload = blob[at:at + 32], blob[at + 32:]
-        if header.get("payload") != len(payload) or _digest(payload) != checksum:
-            return {}
-        entries = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError, struct.error, UnicodeDecodeError):
-        return {}
-    return entries if type(entries) is dict else {}
+    """The index entries of a cache written for `expected` (format, tool, policy, Python), else {}."""
+    loaded = cache_files.read_pack(path, expected)
+    return loaded[0] if _index_shape(loaded) else {}
 
 
 def _mark_folder(folder: Path) -> None:
@@ -232,21 +303,3 @@ def _mark_folder(folder: Path) -> None:
                 path.write_text(text, encoding="utf-8")
             except OSError:
                 pass
-
-
-def _sweep_temps(folder: Path) -> None:
-    """Temporary files left by runs that were killed mid-write."""
-    now = time.time()
-    for path in folder.glob(_TEMP_PREFIX + "*"):
-        try:
-            if now - path.stat().st_mtime > _STALE_TEMP_S:
-                path.unlink()
-        except OSError:
-            pass
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

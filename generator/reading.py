@@ -28,7 +28,8 @@ from typing import Any
 from .codec import Unsupported, body_index, decode_findings, decode_record, encode_findings, encode_record
 from .findings import ERROR, Finding, did_you_mean
 from .policy import Policy
-from .records import RECORD_TYPES
+from .metrics_rows import incident_row
+from .records import RECORD_TYPES, Incident
 from .rules.incident import read_incident
 from .rules.maintenance import read_maintenance
 from .rules.postmortem import read_postmortem
@@ -51,6 +52,7 @@ class FileResult:
     record: Any = None
     declared: Declared | None = None
     source: SourceFile | None = None
+    row: tuple | None = None  # an incident's `metrics` row (metrics_rows.incident_row)
 
 
 def default_jobs() -> int:
@@ -94,6 +96,8 @@ def read_file(data: bytes | None, rel: str, policy: Policy, usable: bool, *, err
         result.record = None
         return result
     result.declared = _declared(src, kind)
+    if type(result.record) is Incident:
+        result.row = incident_row(result.record, policy)
     return result
 
 
@@ -162,7 +166,8 @@ def _source_key(doc) -> tuple[str, str] | None:
 # ---- plain data: what the cache stores and what workers send back ---------------------------------
 
 def encode_result(result: FileResult, data: bytes) -> tuple:
-    """A FileResult as plain data. The record's body, when it is the file's tail, is kept as an offset."""
+    """A FileResult as plain data: (findings, record, declared, body offset, metrics row). The record's body,
+    when it is the file's tail, is kept as its offset in the file."""
     record = result.record
     body_at = None
     encoded = None
@@ -177,12 +182,13 @@ def encode_result(result: FileResult, data: bytes) -> tuple:
                 fields[body_index(encoded[0])] = None
                 encoded = (encoded[0], tuple(fields))
     declared = None if result.declared is None else encode_record(result.declared)
-    return (encode_findings(result.findings, result.rel), encoded, declared, body_at)
+    return (encode_findings(result.findings, result.rel), encoded, declared, body_at, result.row)
 
 
-def decode_result(value: tuple, rel: str, data: bytes, want: frozenset | None = None) -> FileResult:
-    """Back from plain data; the record only when its class is in `want` (None: always)."""
-    findings, encoded, declared, body_at = value
+def decode_result(value: tuple, rel: str, data: bytes | None, want: frozenset | None = None) -> FileResult:
+    """Back from plain data; the record only when its class is in `want` (None: always). `data`, the
+    file's bytes, is needed only for a record whose body is kept as an offset."""
+    findings, encoded, declared, body_at, row = value
     record = None
     if encoded is not None and (want is None or encoded[0] in want):
         if body_at is not None:
@@ -191,8 +197,10 @@ def decode_result(value: tuple, rel: str, data: bytes, want: frozenset | None = 
             fields[body_index(name)] = data[body_at:].decode("utf-8")
             encoded = (name, tuple(fields))
         record = decode_record(encoded)
+    if row is not None and type(row) is not tuple:
+        raise ValueError("a metrics row is a tuple")
     return FileResult(rel, decode_findings(findings, rel), record,
-                      None if declared is None else decode_record(declared))
+                      None if declared is None else decode_record(declared), row=row)
 
 
 # ---- many files ------------------------------------------------------------------------------------
@@ -217,7 +225,13 @@ def read_files(root: Path, files: list[str], policy: Policy, usable: bool, *, ca
     results: list[FileResult | None] = [None] * len(files)
     todo: list[tuple[int, bytes]] = []  # (index, bytes) of the files to read and check
     for i, rel in enumerate(files):
-        data, error = _read_bytes(os.path.join(base, rel))
+        path = os.path.join(base, rel)
+        if cache is not None and not keep_sources:
+            hit = cache.by_stat(rel, path, want)  # unchanged since it was cached: not even opened
+            if hit is not None:
+                results[i] = hit
+                continue
+        data, error = _read_bytes(path)
         if data is None:
             results[i] = read_file(None, rel, policy, usable, error=error)
             continue

@@ -53,6 +53,7 @@ class Report:
     findings: tuple[Finding, ...]
     files: int
     sources: dict = field(default_factory=dict)  # path -> SourceFile, for rules that need the text
+    rows: tuple = ()  # the `metrics` row of each valid incident, in path order (whatever `records` asks)
 
     @property
     def errors(self) -> int:
@@ -103,6 +104,7 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
     postmortems: list[Postmortem] = []
     maintenances: list[Maintenance] = []
     declared: list[Declared] = []
+    rows: list[tuple[str, tuple]] = []
     sources: dict[str, SourceFile] = {}
     by_type = {Incident: incidents, Postmortem: postmortems, Maintenance: maintenances}
     for result in results:
@@ -114,6 +116,8 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
             by_type[type(record)].append(record)
         if result.declared is not None:
             declared.append(result.declared)
+        if result.row is not None:
+            rows.append((result.rel, result.row))
 
     cross, drop = check_repository(declared, policy)
     findings.extend(cross)
@@ -121,5 +125,7 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
         incidents = [r for r in incidents if r.path not in drop]
         maintenances = [r for r in maintenances if r.path not in drop]
         postmortems = [r for r in postmortems if r.path not in drop]
+        rows = [(path, row) for path, row in rows if path not in drop]
     repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
-    return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files + notify_files, sources)
+    return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files + notify_files, sources,
+                  tuple(row for _path, row in rows))

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from test_golden import CASES, golden_root
 
 import generator.reading as reading
 from generator import cache as cache_mod
+from generator import cache_files
 from generator.cache import CacheSettings, RecordCache, load_pack
 from generator.cli import cli
 from generator.codec import CODECS, UNSUPPORTED_FIELDS
@@ -143,6 +145,68 @@ def test_only_changed_files_are_read_again(tmp_path, monkeypatch):
     assert counter.paths == files
 
 
+def test_unchanged_files_are_not_even_opened_and_any_change_is_seen(tmp_path, monkeypatch):
+    """The stat shortcut: size, times (ns) and inode as recorded -> not opened; a change of bytes that keeps
+    the size and the modification time still changes the change time, and the file is read again."""
+    root = demo_root(tmp_path)
+    settings = CacheSettings(True, tmp_path / "c")
+    expected = repr(validate_root(root, records=()))
+    later = time.time_ns() + 10 * cache_mod.RACY_NS  # as if the run began well after the files were written
+    monkeypatch.setattr(cache_mod.time, "time_ns", lambda: later)
+    validate_root(root, cache=settings, records=())
+    opened: list[str] = []
+    original = reading._read_bytes
+    monkeypatch.setattr(reading, "_read_bytes", lambda path: opened.append(path) or original(path))
+    assert repr(validate_root(root, cache=settings, records=())) == expected
+    assert opened == []
+    # A wanted record is read from its file (its body), and checked against the digest.
+    full = validate_root(root, cache=settings)
+    assert len(opened) == len(full.repository.incidents) + len(full.repository.postmortems) + \
+        len(full.repository.maintenances)
+    assert repr(full) == repr(validate_root(root))
+    opened.clear()
+    target = next(p for p in sorted((root / "incidents").rglob("*.md")) if "postmortem" not in p.name)
+    st = target.stat()
+    text = target.read_bytes()
+    changed = text.replace(b"severity: SEV-2", b"severity: SEV-3", 1)  # same size, other bytes
+    assert len(changed) == len(text) and changed != text
+    target.write_bytes(changed)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # the modification time put back
+    monkeypatch.setattr(cache_mod.time, "time_ns", lambda: later + 1)
+    assert repr(validate_root(root, cache=settings, records=())) != expected
+    assert opened == [str(target)]
+    assert repr(validate_root(root, cache=settings, records=())) == repr(validate_root(root, records=()))
+
+
+def test_files_changed_just_before_a_run_get_no_stat_signature(tmp_path):
+    root = demo_root(tmp_path)
+    settings = CacheSettings(True, tmp_path / "c")
+    validate_root(root, cache=settings)  # the files were written a moment ago: too recent to trust
+    store = RecordCache.open(root, settings)
+    assert store.old and all(entry[1] is None for entry in store.old.values())
+
+
+def test_the_record_log_grows_by_a_segment_per_run_and_is_compacted(tmp_path, monkeypatch):
+    root = demo_root(tmp_path)
+    settings = CacheSettings(True, tmp_path / "c")
+    check = ["check", "--as-of", AS_OF, "--format", "json", "--cache-dir", str(settings.directory)]
+    run(root, check)
+    log = RecordCache.open(root, settings).log_path
+    base = log.stat().st_size
+    monkeypatch.setattr(cache_mod, "_COMPACT_SLACK", 0)
+    target = next(p for p in sorted((root / "incidents").rglob("*.md")) if "postmortem" not in p.name)
+    sizes = []
+    for n in range(12):
+        target.write_text(target.read_text() + f"\nEdit {n}.\n")
+        validate_root(root, cache=settings, records=())  # records not wanted: the log is not read, only added to
+        sizes.append(log.stat().st_size)
+        assert run(root, check) == run(root, check[:-2], "--no-cache"), n
+    grew = [b - a for a, b in zip([base, *sizes], sizes)]
+    assert any(0 < g < base / 2 for g in grew), grew  # a segment of one record, not the whole log
+    assert any(g < 0 for g in grew), grew  # compacted when it passed twice its size
+    assert max(sizes) <= 2 * base + 2 * max(g for g in grew if g > 0)
+
+
 def test_rules_across_files_always_run(tmp_path):
     root = demo_root(tmp_path)
     settings = CacheSettings(True, tmp_path / "c")
@@ -164,53 +228,88 @@ def pack_path(root: Path, folder: Path) -> Path:
     return store.path
 
 
-def _damage_cases(blob: bytes, header: dict, entries: dict) -> dict[str, bytes]:
-    payload_at = blob.index(b"}", len(cache_mod.MAGIC) + 4) + 1 + 32
+def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
+    entries, log_base = loaded
+    payload_at = blob.index(b"}", len(cache_files.INDEX_MAGIC) + 4) + 1 + 32
     flipped = bytearray(blob)
     flipped[payload_at + len(blob[payload_at:]) // 2] ^= 0xFF
     foreign = dict(header, tool="incidents 0.0.1 of another build")
-    older = dict(header, format=0)
+    older = dict(header, format=1)
+    pack = cache_files.pack
     wrong_shape = marshal.dumps([1, 2, 3])
-    bad_entries = marshal.dumps({rel: (b"x" * 32, ("not", "an", "entry")) for rel in entries}
-                                | {rel: (digest, ((1, 2),) + enc[1:]) for rel, (digest, enc) in list(entries.items())[:1]})
+    old_shape = marshal.dumps(entries)  # format 1 held the entries alone
+    bad_entries = marshal.dumps(({rel: (b"x" * 32, None, ("not", "an", "entry")) for rel in entries}
+                                 | {rel: (e[0], e[1], ((1, 2),)) + e[3:] for rel, e in list(entries.items())[:1]}
+                                 | {rel: (e[0], None, e[2], ("Declared", (1,)), e[4], e[5])
+                                    for rel, e in list(entries.items())[1:2]}, log_base))
     # A code object is plain data to marshal: it must be ignored, and never run.
     code = compile("open('PWNED', 'w').write('ran')", "x", "exec")
-    with_code = marshal.dumps({rel: (digest, code) for rel, (digest, _enc) in entries.items()})
+    with_code = marshal.dumps(({rel: (e[0], None, code, code, code, e[5]) for rel, e in entries.items()}, log_base))
     return {
         "empty": b"",
         "garbage": os.urandom(300),
         "truncated": blob[: len(blob) // 2],
-        "truncated header": blob[: len(cache_mod.MAGIC) + 6],
+        "truncated header": blob[: len(cache_files.INDEX_MAGIC) + 6],
         "flipped byte": bytes(flipped),
-        "foreign tool": cache_mod._pack(dict(foreign, payload=len(blob) - payload_at), blob[payload_at:]),
-        "older format": cache_mod._pack(dict(older, payload=len(blob) - payload_at), blob[payload_at:]),
-        "wrong shape": cache_mod._pack(dict(header, payload=len(wrong_shape)), wrong_shape),
-        "bad entries": cache_mod._pack(dict(header, payload=len(bad_entries)), bad_entries),
-        "code objects": cache_mod._pack(dict(header, payload=len(with_code)), with_code),
+        "foreign tool": pack(foreign, blob[payload_at:]),
+        "older format": pack(older, blob[payload_at:]),
+        "wrong shape": pack(header, wrong_shape),
+        "format 1 payload": pack(header, old_shape),
+        "bad entries": pack(header, bad_entries),
+        "code objects": pack(header, with_code),
         "json instead": json.dumps({"entries": []}).encode(),
     }
 
 
-def test_damaged_or_foreign_packs_are_ignored_and_rewritten(tmp_path, monkeypatch):
+def _log_damage_cases(blob: bytes, header: dict) -> dict[str, bytes]:
+    start = cache_files.log_start(header)
+    assert blob.startswith(start)
+    flipped = bytearray(blob)
+    flipped[len(blob) - 10] ^= 0xFF
+    code = compile("open('PWNED', 'w').write('ran')", "x", "exec")
+    entries = cache_files.parse_log(blob, header)[0]
+    return {
+        "empty": b"",
+        "garbage": os.urandom(300),
+        "header only": start,
+        "cut in a segment": blob[: len(blob) - 7],
+        "flipped byte": bytes(flipped),
+        "segment for another policy": start + cache_files.segment(dict(header, policy="another"), entries),
+        "log of another tool": cache_files.log_start(dict(header, tool="x")) + blob[len(start):],
+        "wrong digests": start + cache_files.segment(header, {rel: (b"y" * 32,) + e[1:] for rel, e in entries.items()}),
+        "wrong shapes": start + cache_files.segment(header, {rel: (e[0], ("Incident", (1, 2)), 3)
+                                                             for rel, e in entries.items()}),
+        "code objects": start + cache_files.segment(header, {rel: (e[0], code, None) for rel, e in entries.items()}),
+    }
+
+
+def test_damaged_or_foreign_caches_are_ignored_and_rewritten(tmp_path, monkeypatch):
     root = golden_root("valid_all_types", tmp_path)
     (root / "incidents" / "bad.md").write_text("---\nid: [\n---\n")  # findings too, not only records
     folder = tmp_path / "c"
-    expected = run(root, ["validate", "--format", "json"], "--no-cache")
-    expected_check = run(root, ["check", "--as-of", AS_OF, "--format", "json"], "--no-cache")
-    run(root, ["validate"], "--cache-dir", str(folder))
-    path = pack_path(root, folder)
-    blob = path.read_bytes()
-    header = RecordCache.open(root, CacheSettings(True, folder)).header
-    entries = load_pack(path, header)
-    assert "incidents/bad.md" in entries and len(entries) >= 3
+    validate = ["validate", "--format", "json"]
+    check = ["check", "--as-of", AS_OF, "--format", "json"]
+    expected, expected_check = run(root, validate, "--no-cache"), run(root, check, "--no-cache")
+    run(root, check, "--cache-dir", str(folder))
+    store = RecordCache.open(root, CacheSettings(True, folder))
+    path, header = store.path, store.header
+    blob, log_blob = path.read_bytes(), store.log_path.read_bytes()
+    loaded = cache_files.read_pack(path, header)
+    assert "incidents/bad.md" in loaded[0] and len(loaded[0]) >= 3
     monkeypatch.chdir(tmp_path)
-    for name, damaged in _damage_cases(blob, header, entries).items():
+    for name, damaged in _damage_cases(blob, header, loaded).items():
         path.write_bytes(damaged)
-        assert run(root, ["validate", "--format", "json"], "--cache-dir", str(folder)) == expected, name
-        assert load_pack(path, header).keys() == entries.keys(), f"{name}: not rewritten"
+        assert run(root, validate, "--cache-dir", str(folder)) == expected, name
+        assert load_pack(path, header).keys() == loaded[0].keys(), f"{name}: not rewritten"
         path.write_bytes(damaged)
-        assert run(root, ["check", "--as-of", AS_OF, "--format", "json"], "--cache-dir", str(folder)) \
-            == expected_check, name
+        assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
+    for name, damaged in _log_damage_cases(log_blob, header).items():
+        path.write_bytes(blob)
+        store.log_path.write_bytes(damaged)
+        assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
+        again = cache_files.read_log(store.log_path, header)
+        assert again is not None and again[1], f"{name}: the log was not made whole again"
+        assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
     assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
 
 

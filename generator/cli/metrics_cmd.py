@@ -62,7 +62,7 @@ def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
 
     from ..output import format_text as format_findings
 
-    report = read_root(root, jobs, cache_dir, no_cache, records=("incident",))
+    report = read_root(root, jobs, cache_dir, no_cache, records=())  # the rows, not the records
     if not report.ok:
         errors = [f for f in report.findings if f.level == "error"]
         click.echo(format_findings(errors, report.files), err=True, nl=False)
@@ -70,12 +70,12 @@ def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
                    err=True)
         sys.exit(1)
 
-    from ..metrics import availability_window, compute, incident_frame, total_incidents
+    from ..metrics import availability_window, compute, frame_from_rows, total_incidents
     from ..text import terminal_text
     from .metrics_format import format_csv, format_json, format_text
 
     repo = report.repository
-    frame = incident_frame(repo.incidents, repo.policy)
+    frame = frame_from_rows(report.rows)
     groups = compute(frame, repo.policy, by=by, since=lo, until=hi, as_of=instant)
     if fmt == "json":
         click.echo(format_json(groups))
