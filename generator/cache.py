@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, cache_files
+from .codec import decode_record
 
 FORMAT = 2
 DEFAULT_DIR = ".incidents-cache"
@@ -118,6 +119,8 @@ _ENTRY_LEN = 6
 RACY_NS = 2_000_000_000
 # The log is compacted when it is over twice its last compacted size (and at least this much over it).
 _COMPACT_SLACK = 1 << 20
+# New records go to the log by segments of this many (a cold run of 100,000 files never holds them all).
+LOG_FLUSH_EVERY = 4096
 
 
 _MODULES: dict = {}
@@ -151,9 +154,11 @@ class RecordCache:
         self.log_new: dict = {}  # rel -> (digest, record, body offset) of the files read this run
         self._log: dict | None = None  # the record log, once a wanted record needs it
         self._log_damaged = False
+        self._log_mode: str | None = None  # "appended" or "rewritten", once this run has written to it
+        self._log_failed = False
         self._sigs: dict = {}
         self._digests: dict = {}
-        self.started_ns = time.time_ns()
+        self.racy_after = time.time_ns() - RACY_NS
         self.hits = self.misses = self.updated = 0
 
     @classmethod
@@ -170,19 +175,17 @@ class RecordCache:
         return cls(folder, folder / name, header, cache_files.read_pack(folder / name, header))
 
     # -- lookups ------------------------------------------------------------------------------------
-    def by_stat(self, rel: str, path: str, want: frozenset | None):
-        """The FileResult of an unchanged file without opening it, or None (then read it and call `get`)."""
-        try:
-            st = os.stat(path)
-        except OSError:
+    def by_stat(self, rel: str, st, want: frozenset | None):
+        """The FileResult of an unchanged file without opening it, or None (then read it and call `get`).
+        `st`: the file's `os.stat_result` (None: unknown)."""
+        if st is None:
             return None
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        if max(st.st_mtime_ns, st.st_ctime_ns) > self.started_ns - RACY_NS:
-            sig = None  # changed too recently to be sure a later change shows in the signature
+        if st.st_mtime_ns > self.racy_after or st.st_ctime_ns > self.racy_after:
+            return None  # changed too recently to be sure a later change shows in the signature
         self._sigs[rel] = sig
         entry = self.old.get(rel)
-        if sig is None or type(entry) is not tuple or len(entry) != _ENTRY_LEN or entry[1] != sig \
-                or _wants(entry[5], want):
+        if type(entry) is not tuple or len(entry) != _ENTRY_LEN or entry[1] != sig or _wants(entry[5], want):
             return None
         return self._hit(rel, entry, None, None)
 
@@ -207,10 +210,15 @@ class RecordCache:
         return self._hit(rel, entry, data, record)
 
     def _hit(self, rel: str, entry: tuple, data: bytes | None, logged: tuple | None):
-        _digest, _sig, findings, declared, row, _kind = entry
-        record, body_at = (logged[1], logged[2]) if logged is not None else (None, None)
+        findings, declared, row = entry[2], entry[3], entry[4]
         try:
-            result = _reading().decode_result((findings, record, declared, body_at, row), rel, data)
+            if logged is None and not findings and (row is None or type(row) is tuple):
+                # the common case, kept short: no findings, no record wanted
+                result = _reading().FileResult(rel, [], None, None if declared is None else decode_record(declared),
+                                               None, row)
+            else:
+                record, body_at = (logged[1], logged[2]) if logged is not None else (None, None)
+                result = _reading().decode_result((findings, record, declared, body_at, row), rel, data)
         except Exception:  # noqa: BLE001 - a damaged or foreign entry: read the file again
             self.misses += 1
             return None
@@ -236,13 +244,16 @@ class RecordCache:
             return  # read again next time; never stored inexactly
         self.put_encoded(rel, data, encoded)
 
-    def put_encoded(self, rel: str, data: bytes, encoded: tuple) -> None:
+    def put_encoded(self, rel: str, data: bytes | None, encoded: tuple, found: bytes | None = None) -> None:
+        """`found`: the digest of the file's bytes, when `data` is not at hand."""
         findings, record, declared, body_at, row = encoded
-        found = self._digests.pop(rel, None) or cache_files.digest(data)
+        found = found or self._digests.pop(rel, None) or cache_files.digest(data)
         kind = record[0] if record is not None else None
         self.new[rel] = (found, self._sigs.get(rel), findings, declared, row, kind)
         if record is not None:
             self.log_new[rel] = (found, record, body_at)
+            if len(self.log_new) >= LOG_FLUSH_EVERY:
+                self._flush_log()
 
     # -- saving -------------------------------------------------------------------------------------
     @property
@@ -254,9 +265,9 @@ class RecordCache:
         if not self.changed:
             return True
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _mark_folder(self.folder)
-            self._save_log()  # first: an index never names records its log lacks for long
+            self._flush_log()  # first: an index never names records its log lacks for long
+            if self._log_failed:
+                return False
             payload = marshal.dumps((self.new, self.log_base))
             cache_files.replace(self.folder, self.path, cache_files.pack(self.header, payload))
             cache_files.sweep_temps(self.folder)
@@ -264,24 +275,41 @@ class RecordCache:
         except (OSError, ValueError):
             return False
 
-    def _save_log(self) -> None:
+    def _flush_log(self) -> None:
+        """Add this run's new records to the log (as they come, so a cold run never holds them all)."""
+        if self._log_failed or (self._log_mode is not None and not self.log_new):
+            return
+        try:
+            if self._log_mode is None:
+                self._start_log()
+            if self.log_new:
+                cache_files.append(self.log_path, cache_files.segment(self.header, self.log_new))
+            self.log_new = {}
+            if self._log_mode == "rewritten":
+                self.log_base = self.log_path.stat().st_size
+        except (OSError, ValueError):
+            self._log_failed = True  # the run goes on without writing the cache
+
+    def _start_log(self) -> None:
+        """Append to the log, or start it again when it is absent, foreign, damaged or has grown to twice its
+        compacted size: then with the records of the last run whose files it still knew as they were."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _mark_folder(self.folder)
         path = self.log_path
         fresh = not cache_files.log_matches(path, self.header)
-        size = 0 if fresh else path.stat().st_size
-        if not fresh and not self._log_damaged and size <= 2 * self.log_base + _COMPACT_SLACK:
-            if self.log_new:
-                cache_files.append(path, cache_files.segment(self.header, self.log_new))
+        if not fresh and not self._log_damaged and path.stat().st_size <= 2 * self.log_base + _COMPACT_SLACK:
+            self._log_mode = "appended"
             return
-        # Start the log again: the live entries of the old one (when it is ours) and this run's.
         old = {} if fresh else self.log()
         live = {}
-        for rel, entry in self.new.items():
-            logged = self.log_new.get(rel) or old.get(rel)
-            if type(logged) is tuple and len(logged) == 3 and logged[0] == entry[0]:
+        for rel, logged in old.items():
+            entry = self.old.get(rel)
+            if type(logged) is tuple and len(logged) == 3 and type(entry) is tuple and entry and \
+                    logged[0] == entry[0]:
                 live[rel] = logged
-        blob = cache_files.log_start(self.header) + cache_files.segment(self.header, live)
-        cache_files.replace(self.folder, path, blob)
-        self.log_base = len(blob)
+        cache_files.replace(self.folder, path, cache_files.log_start(self.header)
+                            + cache_files.segment(self.header, live))
+        self._log_mode = "rewritten"
 
 
 def _index_shape(loaded) -> bool:

@@ -106,16 +106,17 @@ def check_file(root: Path, rel: str) -> Finding | None:
     return _check_entry(root, os.path.realpath(root), path)
 
 
-def scan_records(root: Path) -> tuple[list[str], list[Finding]]:
+def scan_records(root: Path, stats: dict | None = None) -> tuple[list[str], list[Finding]]:
     """Every record file under incidents/ (sorted `/`-separated paths relative to the root), and
-    the findings about files and folders that must not or cannot be read."""
+    the findings about files and folders that must not or cannot be read. `stats`, when given, receives
+    each regular file's `os.stat_result` by path (from its directory entry: the cache's stat shortcut)."""
     root = Path(root)
     base = root / INCIDENTS_DIR
     found: list[str] = []
     findings: list[Finding] = []
     if not base.exists() and not base.is_symlink():
         return found, findings
-    _Walk(root, found, findings).folder(os.fspath(base), INCIDENTS_DIR)
+    _Walk(root, found, findings, stats).folder(os.fspath(base), INCIDENTS_DIR)
     found.sort()
     return found, findings
 
@@ -124,8 +125,9 @@ class _Walk:
     """One walk of incidents/ with `os.scandir`: a file's kind comes from its directory entry, and its
     path relative to the root is built as text, so a regular file costs no system call of its own."""
 
-    def __init__(self, root: Path, found: list[str], findings: list[Finding]):
+    def __init__(self, root: Path, found: list[str], findings: list[Finding], stats: dict | None = None):
         self.root = root
+        self.stats = stats
         self.root_real = os.path.realpath(root)
         self.found = found
         self.findings = findings
@@ -172,6 +174,8 @@ class _Walk:
         try:
             if entry.is_file(follow_symlinks=False):  # the common case: from the directory entry
                 self.found.append(rel)
+                if self.stats is not None:
+                    self.stats[rel] = entry.stat(follow_symlinks=False)
                 return
             problem = _check_entry(self.root, self.root_real, entry.path, rel)
         except OSError as exc:

@@ -213,29 +213,48 @@ def _read_bytes(path: str) -> tuple[bytes | None, OSError | None]:
         return None, exc
 
 
+def _stat(path: str):
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
 def read_files(root: Path, files: list[str], policy: Policy, usable: bool, *, cache=None, jobs: int = 1,
-               keep_sources: bool = False, want: frozenset | None = None) -> list[FileResult]:
+               keep_sources: bool = False, want: frozenset | None = None,
+               stats: dict | None = None) -> list[FileResult]:
     """Every file's FileResult, in the order of `files` (path order).
 
     `want`: the record classes (by name) the caller uses; others may be left
     out (None: all). Callers filter for themselves too, so that what they get
-    never depends on the cache.
+    never depends on the cache. `stats`: the files' `os.stat_result` by path,
+    as discovery saw them (the cache's stat shortcut; a file missing there is
+    stat'ed here).
     """
-    base = os.fspath(root)
+    base = os.fspath(root) + os.sep
+    stats = {} if stats is None else stats
+    use_cache = cache is not None and not keep_sources
     results: list[FileResult | None] = [None] * len(files)
-    todo: list[tuple[int, bytes]] = []  # (index, bytes) of the files to read and check
+    todo: list[tuple[int, bytes | None]] = []  # (index, bytes, or None: not read yet) of the files to check
     for i, rel in enumerate(files):
-        path = os.path.join(base, rel)
-        if cache is not None and not keep_sources:
-            hit = cache.by_stat(rel, path, want)  # unchanged since it was cached: not even opened
+        path = base + rel
+        if use_cache:
+            st = stats.get(rel) or _stat(path)
+            hit = cache.by_stat(rel, st, want)  # unchanged since it was cached: not even opened
             if hit is not None:
                 results[i] = hit
                 continue
+            if rel not in cache.old:  # nothing to compare with: read where it is checked
+                todo.append((i, None))
+                continue
+        elif not keep_sources:
+            todo.append((i, None))
+            continue
         data, error = _read_bytes(path)
         if data is None:
             results[i] = read_file(None, rel, policy, usable, error=error)
             continue
-        if cache is not None and not keep_sources:
+        if use_cache:
             hit = cache.get(rel, data, want)
             if hit is not None:
                 results[i] = hit
@@ -243,19 +262,24 @@ def read_files(root: Path, files: list[str], policy: Policy, usable: bool, *, ca
         todo.append((i, data))
 
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and not keep_sources:
-        done = _read_in_workers(root, files, todo, policy, usable, jobs)
+        done = _read_in_workers(root, files, todo, policy, usable, jobs, want)
     else:
         done = [(i, data, None) for i, data in todo]
-    for i, data, encoded in done:
+    for i, data, answer in done:
         rel = files[i]
-        if encoded is None:  # read here (no workers, or a file the codec cannot carry)
-            result = read_file(data, rel, policy, usable, keep_source=keep_sources)
-            if cache is not None and not keep_sources:
+        if answer is None:  # read here (no workers, or a file a worker could not read or encode)
+            error = None
+            if data is None:
+                data, error = _read_bytes(base + rel)
+            result = read_file(data, rel, policy, usable, error=error, keep_source=keep_sources)
+            if use_cache and data is not None:
                 cache.put(rel, data, result)
         else:
+            found, encoded, sent = answer
+            data = data if data is not None else sent
             result = decode_result(encoded, rel, data, want)
-            if cache is not None:
-                cache.put_encoded(rel, data, encoded)
+            if use_cache:
+                cache.put_encoded(rel, data, encoded, found)
         results[i] = result
     return results  # type: ignore[return-value]
 
@@ -264,28 +288,43 @@ def read_files(root: Path, files: list[str], policy: Policy, usable: bool, *, ca
 _WORKER: dict = {}
 
 
-def _init_worker(policy_root: str | None) -> None:
-    if policy_root is not None and "policy" not in _WORKER:
+def _init_worker(spawned: tuple | None) -> None:
+    if spawned is not None and "policy" not in _WORKER:
         from .policy import load_policy
 
-        loaded = load_policy(Path(policy_root))
+        root, want = spawned
+        loaded = load_policy(Path(root))
         _WORKER["policy"], _WORKER["usable"] = loaded.policy, loaded.usable
+        _WORKER["base"], _WORKER["want"] = root + os.sep, want
 
 
-def _work(chunk: list[tuple[str, bytes]]) -> list[tuple | None]:
-    policy, usable = _WORKER["policy"], _WORKER["usable"]
+def _work(chunk: list[tuple[str, bytes | None]]) -> list[tuple | None]:
+    """(digest, encoded result, the bytes when the parent wants the record and has not read them) per file,
+    or None for a file the parent must read itself (an error reading it, or a record the codec cannot carry)."""
+    policy, usable, want = _WORKER["policy"], _WORKER["usable"], _WORKER["want"]
     out: list[tuple | None] = []
     for rel, data in chunk:
+        sent = None
+        if data is None:
+            data, error = _read_bytes(_WORKER["base"] + rel)
+            if data is None:
+                out.append(None)
+                continue
+            sent = data
         result = read_file(data, rel, policy, usable)
         try:
-            out.append(encode_result(result, data))
+            encoded = encode_result(result, data)
         except Unsupported:
-            out.append(None)  # the parent reads this one itself
+            out.append(None)
+            continue
+        record = encoded[1]
+        wanted = record is not None and (want is None or record[0] in want)
+        out.append((file_digest(data), encoded, sent if wanted else None))
     return out
 
 
-def _read_in_workers(root: Path, files: list[str], todo: list[tuple[int, bytes]], policy: Policy, usable: bool,
-                     jobs: int) -> list[tuple[int, bytes, tuple | None]]:
+def _read_in_workers(root: Path, files: list[str], todo: list[tuple[int, bytes | None]], policy: Policy,
+                     usable: bool, jobs: int, want: frozenset | None) -> list[tuple[int, bytes | None, tuple | None]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -297,15 +336,16 @@ def _read_in_workers(root: Path, files: list[str], todo: list[tuple[int, bytes]]
     if "fork" in methods:
         context, init_arg = multiprocessing.get_context("fork"), None
         _WORKER["policy"], _WORKER["usable"] = policy, usable
+        _WORKER["base"], _WORKER["want"] = os.fspath(root) + os.sep, want
     else:  # pragma: no cover - macOS/Windows: each worker loads the policy itself
-        context, init_arg = multiprocessing.get_context("spawn"), os.fspath(root)
+        context, init_arg = multiprocessing.get_context("spawn"), (os.fspath(root), want)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(init_arg,)) as pool:
             answers = list(pool.map(_work, [[(files[i], data) for i, data in chunk] for chunk in chunks]))
     finally:
         _WORKER.clear()
-    out: list[tuple[int, bytes, tuple | None]] = []
+    out: list[tuple[int, bytes | None, tuple | None]] = []
     for chunk, answer in zip(chunks, answers):
         for (i, data), encoded in zip(chunk, answer):
             out.append((i, data, encoded))

@@ -14,6 +14,7 @@ from typing import Collection
 from .cache import CacheSettings, RecordCache
 from .discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files, scan_records  # noqa: F401 - re-exported
 from .findings import Finding, count_levels, sort_findings
+from .gcpause import bulk_objects
 from .policy import Policy, load_policy
 from .reading import default_jobs, read_files
 from .records import Incident, Maintenance, Postmortem
@@ -82,11 +83,16 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
     None: all); validate alone needs none, and skips building them from the
     cache. Findings never depend on it.
     """
-    root = check_root(root)
+    with bulk_objects():  # many records at once: no cyclic collection in the middle (gcpause.py)
+        return _validate_root(check_root(root), keep_sources, cache, jobs, records)
+
+
+def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, records) -> Report:
     loaded = load_policy(root)
     policy = loaded.policy
     findings: list[Finding] = list(loaded.findings)
-    files, unsafe = scan_records(root)  # symlinks out of the root, FIFOs, devices: findings, never read
+    stats: dict = {}
+    files, unsafe = scan_records(root, stats)  # symlinks out of the root, FIFOs, devices: findings, never read
     findings.extend(unsafe)
     from .notify.config import check_notify_file  # policy/notify.yml, when the repository has one
     notify_findings, notify_files = check_notify_file(root, policy.services if loaded.usable else None)
@@ -96,7 +102,8 @@ def validate_root(root: Path, *, keep_sources: bool = False, cache: CacheSetting
     store = RecordCache.open(root, cache) if cache and not keep_sources else None
     want = None if records is None else frozenset(_CLASS_OF[kind].__name__ for kind in records)
     results = read_files(root, files, policy, loaded.usable, cache=store, want=want,
-                         jobs=default_jobs() if jobs is None else max(1, jobs), keep_sources=keep_sources)
+                         jobs=default_jobs() if jobs is None else max(1, jobs), keep_sources=keep_sources,
+                         stats=stats)
     if store is not None:
         store.save()
 
