@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, cache_files
-from .codec import decode_record
+from .codec import CODECS, decode_findings, encode_findings
 
 FORMAT = 2
 DEFAULT_DIR = ".incidents-cache"
@@ -148,7 +148,8 @@ class RecordCache:
         self.path = path
         self.log_path = path.with_suffix(".rec")
         self.header = header
-        entries, self.log_base = loaded if _index_shape(loaded) else ({}, 0)
+        entries, self.log_base, self.across = loaded if _index_shape(loaded) else ({}, 0, None)
+        self.new_across = self.across
         self.old: dict = entries  # rel -> index entry, as loaded
         self.new: dict = {}
         self.log_new: dict = {}  # rel -> (digest, record, body offset) of the files read this run
@@ -212,10 +213,9 @@ class RecordCache:
     def _hit(self, rel: str, entry: tuple, data: bytes | None, logged: tuple | None):
         findings, declared, row = entry[2], entry[3], entry[4]
         try:
-            if logged is None and not findings and (row is None or type(row) is tuple):
+            if logged is None and not findings and (row is None or type(row) is tuple) and _plain_declared(declared):
                 # the common case, kept short: no findings, no record wanted
-                result = _reading().FileResult(rel, [], None, None if declared is None else decode_record(declared),
-                                               None, row)
+                result = _reading().FileResult(rel, [], None, None, None, row, declared)
             else:
                 record, body_at = (logged[1], logged[2]) if logged is not None else (None, None)
                 result = _reading().decode_result((findings, record, declared, body_at, row), rel, data)
@@ -255,10 +255,30 @@ class RecordCache:
             if len(self.log_new) >= LOG_FLUSH_EVERY:
                 self._flush_log()
 
+    # -- the rules across files ----------------------------------------------------------------------
+    def across_files(self, key: bytes):
+        """(findings, paths to drop) of the rules across files, when the last run had the same declared ids."""
+        memo = self.across
+        if type(memo) is not tuple or len(memo) != 3 or memo[0] != key or type(memo[2]) is not tuple:
+            return None
+        try:
+            return decode_findings(memo[1], ""), set(memo[2])
+        except Exception:  # noqa: BLE001 - damaged: run the rules
+            return None
+
+    def remember_across(self, key: bytes, findings: list, drop: set) -> None:
+        from .codec import Unsupported
+
+        try:
+            self.new_across = (key, encode_findings(findings, ""), tuple(sorted(drop)))
+        except Unsupported:
+            self.new_across = None
+
     # -- saving -------------------------------------------------------------------------------------
     @property
     def changed(self) -> bool:
-        return self.misses > 0 or self.updated > 0 or len(self.new) != len(self.old)
+        return self.misses > 0 or self.updated > 0 or len(self.new) != len(self.old) \
+            or self.new_across != self.across
 
     def save(self) -> bool:
         """Write this run's entries when they differ from the loaded ones; False if it could not."""
@@ -268,7 +288,7 @@ class RecordCache:
             self._flush_log()  # first: an index never names records its log lacks for long
             if self._log_failed:
                 return False
-            payload = marshal.dumps((self.new, self.log_base))
+            payload = marshal.dumps((self.new, self.log_base, self.new_across))
             cache_files.replace(self.folder, self.path, cache_files.pack(self.header, payload))
             cache_files.sweep_temps(self.folder)
             return True
@@ -312,8 +332,17 @@ class RecordCache:
         self._log_mode = "rewritten"
 
 
+_DECLARED_FIELDS = len(CODECS["Declared"].names)
+
+
+def _plain_declared(value) -> bool:
+    """A declared id in the shape the codec builds back (None: none), checked before it is kept unbuilt."""
+    return value is None or (type(value) is tuple and len(value) == 2 and value[0] == "Declared"
+                             and type(value[1]) is tuple and len(value[1]) == _DECLARED_FIELDS)
+
+
 def _index_shape(loaded) -> bool:
-    return type(loaded) is tuple and len(loaded) == 2 and type(loaded[0]) is dict and type(loaded[1]) is int
+    return type(loaded) is tuple and len(loaded) == 3 and type(loaded[0]) is dict and type(loaded[1]) is int
 
 
 def load_pack(path: Path, expected: dict) -> dict:

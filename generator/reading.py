@@ -53,6 +53,7 @@ class FileResult:
     declared: Declared | None = None
     source: SourceFile | None = None
     row: tuple | None = None  # an incident's `metrics` row (metrics_rows.incident_row)
+    declared_plain: tuple | None = None  # the declared id as the cache keeps it, not built yet (codec)
 
 
 def default_jobs() -> int:

@@ -7,11 +7,14 @@ the records built from files without errors. Independent of the clock.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection
 
 from .cache import CacheSettings, RecordCache
+from .codec import Unsupported, decode_record, encode_record
 from .discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files, scan_records  # noqa: F401 - re-exported
 from .findings import Finding, count_levels, sort_findings
 from .gcpause import bulk_objects
@@ -104,13 +107,11 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
     results = read_files(root, files, policy, loaded.usable, cache=store, want=want,
                          jobs=default_jobs() if jobs is None else max(1, jobs), keep_sources=keep_sources,
                          stats=stats)
-    if store is not None:
-        store.save()
 
     incidents: list[Incident] = []
     postmortems: list[Postmortem] = []
     maintenances: list[Maintenance] = []
-    declared: list[Declared] = []
+    declared: list = []  # Declared, or its plain form from the cache
     rows: list[tuple[str, tuple]] = []
     sources: dict[str, SourceFile] = {}
     by_type = {Incident: incidents, Postmortem: postmortems, Maintenance: maintenances}
@@ -123,10 +124,14 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
             by_type[type(record)].append(record)
         if result.declared is not None:
             declared.append(result.declared)
+        elif result.declared_plain is not None:
+            declared.append(result.declared_plain)  # built only if the rules across files must run
         if result.row is not None:
             rows.append((result.rel, result.row))
 
-    cross, drop = check_repository(declared, policy)
+    cross, drop = _across_files(declared, policy, store)
+    if store is not None:
+        store.save()
     findings.extend(cross)
     if drop:
         incidents = [r for r in incidents if r.path not in drop]
@@ -136,3 +141,22 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
     repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
     return Report(repo, tuple(sort_findings(findings)), len(files) + loaded.files + notify_files, sources,
                   tuple(row for _path, row in rows))
+
+
+def _across_files(declared: list, policy: Policy, store: RecordCache | None) -> tuple[list[Finding], set[str]]:
+    """The rules across files; with the cache, their result is kept for the same declared ids in the same
+    order under the same policy and tool (the cache's key), as with any file."""
+    if store is None:
+        return check_repository([decode_record(d) if type(d) is tuple else d for d in declared], policy)
+    try:
+        plain = tuple(d if type(d) is tuple else encode_record(d) for d in declared)
+        key = hashlib.sha256(marshal.dumps(plain)).digest()
+    except (Unsupported, ValueError):
+        key = None
+    known = store.across_files(key) if key is not None else None
+    if known is not None:
+        return known
+    cross, drop = check_repository([decode_record(d) if type(d) is tuple else d for d in declared], policy)
+    if key is not None:
+        store.remember_across(key, cross, drop)
+    return cross, drop

@@ -222,6 +222,28 @@ def test_rules_across_files_always_run(tmp_path):
     assert repr(report) == repr(validate_root(root))
 
 
+def test_rules_across_files_are_kept_for_the_same_declared_ids(tmp_path, monkeypatch):
+    import generator.validate as validate_mod
+
+    root = demo_root(tmp_path)
+    settings = CacheSettings(True, tmp_path / "c")
+    calls: list[int] = []
+    original = validate_mod.check_repository
+    monkeypatch.setattr(validate_mod, "check_repository", lambda declared, policy: calls.append(len(declared))
+                        or original(declared, policy))
+    validate_root(root, cache=settings)
+    validate_root(root, cache=settings)
+    assert len(calls) == 1  # nothing declared changed: the rules' result is the cache's
+    incident = next(p for p in sorted((root / "incidents").rglob("*.md")) if "postmortem" not in p.name)
+    incident.write_text(incident.read_text() + "\nA line of body.\n")
+    validate_root(root, cache=settings)
+    assert len(calls) == 1  # a body changed, no id
+    incident.write_text(incident.read_text().replace("id: INC-2026-0001", "id: INC-2026-0009"))
+    report = validate_root(root, cache=settings)
+    assert len(calls) == 2 and "unknown-incident" in {f.code for f in report.findings}
+    assert repr(report) == repr(validate_root(root))
+
+
 # ---- never trusted blindly --------------------------------------------------------------------------
 
 def pack_path(root: Path, folder: Path) -> Path:
@@ -230,7 +252,7 @@ def pack_path(root: Path, folder: Path) -> Path:
 
 
 def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
-    entries, log_base = loaded
+    entries, log_base, _across = loaded
     payload_at = blob.index(b"}", len(cache_files.INDEX_MAGIC) + 4) + 1 + 32
     flipped = bytearray(blob)
     flipped[payload_at + len(blob[payload_at:]) // 2] ^= 0xFF
@@ -239,13 +261,15 @@ def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
     pack = cache_files.pack
     wrong_shape = marshal.dumps([1, 2, 3])
     old_shape = marshal.dumps(entries)  # format 1 held the entries alone
+    no_memo = marshal.dumps((entries, log_base))  # an earlier build of format 2
     bad_entries = marshal.dumps(({rel: (b"x" * 32, None, ("not", "an", "entry")) for rel in entries}
                                  | {rel: (e[0], e[1], ((1, 2),)) + e[3:] for rel, e in list(entries.items())[:1]}
                                  | {rel: (e[0], None, e[2], ("Declared", (1,)), e[4], e[5])
-                                    for rel, e in list(entries.items())[1:2]}, log_base))
+                                    for rel, e in list(entries.items())[1:2]}, log_base, (b"k", ((1,),), ())))
     # A code object is plain data to marshal: it must be ignored, and never run.
     code = compile("open('PWNED', 'w').write('ran')", "x", "exec")
-    with_code = marshal.dumps(({rel: (e[0], None, code, code, code, e[5]) for rel, e in entries.items()}, log_base))
+    with_code = marshal.dumps(({rel: (e[0], None, code, code, code, e[5]) for rel, e in entries.items()}, log_base,
+                               code))
     return {
         "empty": b"",
         "garbage": os.urandom(300),
@@ -256,6 +280,7 @@ def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
         "older format": pack(older, blob[payload_at:]),
         "wrong shape": pack(header, wrong_shape),
         "format 1 payload": pack(header, old_shape),
+        "without the rules' memo": pack(header, no_memo),
         "bad entries": pack(header, bad_entries),
         "code objects": pack(header, with_code),
         "json instead": json.dumps({"entries": []}).encode(),
