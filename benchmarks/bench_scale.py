@@ -12,6 +12,7 @@ by round so every series sees the same machine load:
   validate warm 1% incidents validate                       (after a run, 1% of the files changed)
   metrics cold     incidents metrics --format json          (empty cache, every core)
   metrics warm 1%  incidents metrics --format json          (after a run, 1% of the files changed)
+  metrics warm     incidents metrics --format json          (right after that run: nothing changed since)
 
 "1% changed" appends a line to the body of every 100th file (a different
 line each round, so the change is real each time). Peak memory is the
@@ -42,7 +43,7 @@ from corpus import cached, incidents_script  # noqa: E402
 from timing import save_json  # noqa: E402
 
 SERIES = ("floor", "validate 1 proc", "validate cold", "validate warm", "validate warm 1%",
-          "metrics cold", "metrics warm 1%")
+          "metrics cold", "metrics warm 1%", "metrics warm")
 AS_OF = "2026-11-01T00:00:00Z"
 
 
@@ -106,6 +107,7 @@ def run_size(n: int, runs: int, script: str) -> dict:
         record("metrics cold", metrics)
         touch_one_percent(root, 2 * r + 1)
         record("metrics warm 1%", metrics)
+        record("metrics warm", metrics)
         print(f"  N={n} round {r + 1}: " + ", ".join(f"{s} {times[s][-1]:.2f}s" for s in SERIES), flush=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
     for path, data in ORIGINALS.items():  # the corpus as generated, for the next session
@@ -122,6 +124,7 @@ def run_size(n: int, runs: int, script: str) -> dict:
             "validate cold / validate 1 proc": med["validate cold"] / med["validate 1 proc"],
             "validate warm / validate 1 proc": med["validate warm"] / med["validate 1 proc"],
             "metrics warm 1% / metrics cold": med["metrics warm 1%"] / med["metrics cold"],
+            "metrics warm / metrics cold": med["metrics warm"] / med["metrics cold"],
         },
     }
 
@@ -132,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-100k", type=int, default=2, help="rounds for sizes of 100,000 and more")
     ap.add_argument("--json", type=Path, default=HERE / "results" / "scale.json")
+    ap.add_argument("--note", default="2 shared cores, loaded by other jobs: compare ratios",
+                    help="what the JSON says of the machine")
     args = ap.parse_args(argv)
     script = incidents_script()
     results = []
@@ -152,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         for s in SERIES:
             per_k = [f"{r['incidents']}: {1000 * r['seconds'][s]['median'] / r['incidents']:.3f}" for r in results]
             print(f"  {s}: " + ", ".join(per_k))
-    save_json(args.json, {"benchmark": "scale", "note": "2 shared cores, loaded by other jobs: compare ratios",
-                          "sizes": results})
+    revision = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+    save_json(args.json, {"benchmark": "scale", "note": args.note, "revision": revision, "sizes": results})
     print(f"saved {args.json}")
     return 0
 
