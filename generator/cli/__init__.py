@@ -57,6 +57,9 @@ cli.add_command(notify)
 
 
 def main() -> None:
+    from ..gcpause import for_a_command
+
+    for_a_command()  # a short run: no cyclic collection over the records it builds (gcpause.py)
     try:
         cli.main(prog_name="incidents", standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover
