@@ -143,14 +143,19 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
                   tuple(row for _path, row in rows))
 
 
+def across_key(plain: tuple) -> bytes:
+    """The SHA-256 of the declared ids in their plain form: the same for equal values in any process
+    (marshal version 0; later versions mark strings that are shared or interned, which vary by process)."""
+    return hashlib.sha256(marshal.dumps(plain, 0)).digest()
+
+
 def _across_files(declared: list, policy: Policy, store: RecordCache | None) -> tuple[list[Finding], set[str]]:
     """The rules across files; with the cache, their result is kept for the same declared ids in the same
     order under the same policy and tool (the cache's key), as with any file."""
     if store is None:
         return check_repository([decode_record(d) if type(d) is tuple else d for d in declared], policy)
     try:
-        plain = tuple(d if type(d) is tuple else encode_record(d) for d in declared)
-        key = hashlib.sha256(marshal.dumps(plain)).digest()
+        key = across_key(tuple(d if type(d) is tuple else encode_record(d) for d in declared))
     except (Unsupported, ValueError):
         key = None
     known = store.across_files(key) if key is not None else None

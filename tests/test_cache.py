@@ -244,6 +244,45 @@ def test_rules_across_files_are_kept_for_the_same_declared_ids(tmp_path, monkeyp
     assert repr(report) == repr(validate_root(root))
 
 
+def test_the_key_of_the_rules_result_depends_only_on_the_values():
+    from generator.validate import across_key
+
+    def declared(i: int) -> tuple:
+        return ("Declared", (f"INC-{i}", f"incidents/{i}.md", 2, 5, "incident", "SEV-2", True, None, "2026-01-01"))
+
+    fresh = tuple(declared(i) for i in range(50))
+    held = [declared(i) for i in range(50)]
+    shared = tuple(held)  # the same values, each object referenced twice (as a record would hold them)
+    interned = tuple((n, tuple(sys.intern(v) if isinstance(v, str) else v for v in f)) for n, f in fresh)
+    assert across_key(fresh) == across_key(shared) == across_key(interned) == across_key(marshal.loads(
+        marshal.dumps(fresh)))
+    assert across_key(fresh) != across_key(fresh[:-1])
+
+
+ACROSS_RUN = """
+import sys
+from pathlib import Path
+import generator.validate as v
+from generator.cache import CacheSettings
+calls = []
+original = v.check_repository
+v.check_repository = lambda declared, policy: calls.append(1) or original(declared, policy)
+v.validate_root(Path(sys.argv[1]), cache=CacheSettings(True, Path(sys.argv[2])))
+print(len(calls))
+"""
+
+
+def test_rules_across_files_are_kept_from_one_process_to_the_next(tmp_path):
+    """The key of the rules' result does not depend on the process (interned or shared strings)."""
+    root = golden_root("valid_all_types", tmp_path)
+    for i in range(20):
+        (root / "incidents" / f"bad{i}.md").write_text(f"---\nid: B-{i}\ntitle: [\n---\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    runs = [subprocess.run([sys.executable, "-c", ACROSS_RUN, str(root), str(tmp_path / "c")], env=env,
+                           capture_output=True, text=True, check=True).stdout.strip() for _ in range(3)]
+    assert runs == ["1", "0", "0"]
+
+
 # ---- never trusted blindly --------------------------------------------------------------------------
 
 def pack_path(root: Path, folder: Path) -> Path:
