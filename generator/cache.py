@@ -49,8 +49,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, cache_files
-from .codec import CODECS, decode_findings, encode_findings
+from . import __version__, cache_files, reading
+from .codec import CODECS, Unsupported, decode_findings, encode_findings
 
 FORMAT = 2
 DEFAULT_DIR = ".incidents-cache"
@@ -121,19 +121,6 @@ RACY_NS = 2_000_000_000
 _COMPACT_SLACK = 1 << 20
 # New records go to the log by segments of this many (a cold run of 100,000 files never holds them all).
 LOG_FLUSH_EVERY = 4096
-
-
-_MODULES: dict = {}
-
-
-def _reading():
-    """The reading module (imported when first needed: it imports what imports this module)."""
-    module = _MODULES.get("reading")
-    if module is None:
-        from . import reading as module
-
-        _MODULES["reading"] = module
-    return module
 
 
 def _wants(kind, want: frozenset | None) -> bool:
@@ -215,10 +202,10 @@ class RecordCache:
         try:
             if logged is None and not findings and (row is None or type(row) is tuple) and _plain_declared(declared):
                 # the common case, kept short: no findings, no record wanted
-                result = _reading().FileResult(rel, [], None, None, None, row, declared)
+                result = reading.FileResult(rel, [], None, None, None, row, declared)
             else:
                 record, body_at = (logged[1], logged[2]) if logged is not None else (None, None)
-                result = _reading().decode_result((findings, record, declared, body_at, row), rel, data)
+                result = reading.decode_result((findings, record, declared, body_at, row), rel, data)
         except Exception:  # noqa: BLE001 - a damaged or foreign entry: read the file again
             self.misses += 1
             return None
@@ -235,11 +222,8 @@ class RecordCache:
         return self._log
 
     def put(self, rel: str, data: bytes, result) -> None:
-        from .codec import Unsupported
-        from .reading import encode_result
-
         try:
-            encoded = encode_result(result, data)
+            encoded = reading.encode_result(result, data)
         except Unsupported:
             return  # read again next time; never stored inexactly
         self.put_encoded(rel, data, encoded)
@@ -267,8 +251,6 @@ class RecordCache:
             return None
 
     def remember_across(self, key: bytes, findings: list, drop: set) -> None:
-        from .codec import Unsupported
-
         try:
             self.new_across = (key, encode_findings(findings, ""), tuple(sorted(drop)))
         except Unsupported:

@@ -153,7 +153,7 @@ def _across_files(declared: list, policy: Policy, store: RecordCache | None) -> 
     """The rules across files; with the cache, their result is kept for the same declared ids in the same
     order under the same policy and tool (the cache's key), as with any file."""
     if store is None:
-        return check_repository([decode_record(d) if type(d) is tuple else d for d in declared], policy)
+        return check_repository(declared, policy)  # without the cache, every declared id is built
     try:
         key = across_key(tuple(d if type(d) is tuple else encode_record(d) for d in declared))
     except (Unsupported, ValueError):

@@ -70,15 +70,13 @@ def metrics(root, by, since, until, as_of, fmt, jobs, cache_dir, no_cache):
                    err=True)
         sys.exit(1)
 
-    from ..gcpause import bulk_objects
     from ..metrics import availability_window, compute, frame_from_rows, total_incidents
     from ..text import terminal_text
     from .metrics_format import format_csv, format_json, format_text
 
     repo = report.repository
-    with bulk_objects():
-        frame = frame_from_rows(report.rows)
-        groups = compute(frame, repo.policy, by=by, since=lo, until=hi, as_of=instant)
+    frame = frame_from_rows(report.rows)
+    groups = compute(frame, repo.policy, by=by, since=lo, until=hi, as_of=instant)
     if fmt == "json":
         click.echo(format_json(groups))
     elif fmt == "csv":
