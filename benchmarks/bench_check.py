@@ -37,7 +37,9 @@ def timed(cmd: list[str], codes: tuple[int, ...]) -> tuple[float, str]:
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode not in codes:
-        sys.exit(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        sys.exit(
+            f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     lines = result.stdout.strip().splitlines()
     return elapsed, lines[-1] if lines else ""
 
@@ -66,16 +68,29 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.runs):
         for name, (cmd, codes) in sides.items():
             times[name].append(timed(cmd, codes)[0])
-        print(f"  run {i + 1}/{args.runs}: check {times['check'][-1]:.2f} s, "
-              f"validate {times['validate'][-1]:.2f} s", file=sys.stderr)
+        print(
+            f"  run {i + 1}/{args.runs}: check {times['check'][-1]:.2f} s, validate {times['validate'][-1]:.2f} s",
+            file=sys.stderr,
+        )
 
     c, v = times["check"], times["validate"]
     print(f"\n{args.files:,} incidents, {args.runs} interleaved runs each; as-of {args.as_of}")
     print(f"check says: {summaries['check']}\nvalidate says: {summaries['validate']}\n")
     ratio, paired = compare("incidents check", c, "incidents validate", v, GOAL, "check/validate")
     if args.json:
-        save_json(args.json, {"files": args.files, "runs": args.runs, "as_of": args.as_of, "check": c,
-                              "validate": v, "ratio": ratio, "paired_ratio": paired, "goal": GOAL})
+        save_json(
+            args.json,
+            {
+                "files": args.files,
+                "runs": args.runs,
+                "as_of": args.as_of,
+                "check": c,
+                "validate": v,
+                "ratio": ratio,
+                "paired_ratio": paired,
+                "goal": GOAL,
+            },
+        )
     return 0
 
 

@@ -3,7 +3,7 @@
 A synthetic Statuspage history in the public API's incidents.json shape (what
 `generate_payload` writes: 3-8 updates an incident, components in groups, HTML
 in some bodies, offsets of two zones, one maintenance in 25 mixed into the list)
-is imported into a fresh repository, as a whole process (`python -m generator
+is imported into a fresh repository, as a whole process (`python -m incidents
 import statuspage`), for N = 100, 1,000 and 3,000 incidents. Each round runs
 every N in turn (interleaved), then the same import again (nothing to write),
 then `incidents validate` of the result (the baseline: reading the same records
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,14 +33,18 @@ sys.path.insert(0, str(HERE))
 
 from timing import save_json  # noqa: E402
 
-GROUPS = {"Core": ["API", "Dashboard", "Sign-in"], "Data": ["Database", "Search", "Exports"],
-          "Edge": ["CDN", "DNS"], "Integrations": ["Webhooks", "Email", "Slack app", "Billing"]}
+GROUPS = {
+    "Core": ["API", "Dashboard", "Sign-in"],
+    "Data": ["Database", "Search", "Exports"],
+    "Edge": ["CDN", "DNS"],
+    "Integrations": ["Webhooks", "Email", "Slack app", "Billing"],
+}
 ZONES = (timedelta(hours=-5), timedelta(hours=-6), timedelta(0))
 BODIES = (
     "We are investigating reports of {what} for {comp}.",
     "We have identified the cause: a bad deploy of {comp}.<br /><br />A rollback is in progress.",
-    "A fix has been implemented and we are monitoring the results.\r\n\r\nSee <a href=\"https://example.com/pm\">details</a>.",
-    "{comp} is operating normally again. \U0001F389",
+    'A fix has been implemented and we are monitoring the results.\r\n\r\nSee <a href="https://example.com/pm">details</a>.',
+    "{comp} is operating normally again. \U0001f389",
     "This incident has been resolved.",
 )
 
@@ -57,7 +61,7 @@ def generate_payload(n: int, seed: int = 0) -> dict:
         groups.append({"id": gid, "name": g, "group": True, "group_id": None})
         for name in names:
             comps.append({"id": f"c{len(comps):011d}", "name": name, "group": False, "group_id": gid})
-    start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2019, 1, 1, tzinfo=UTC)
     incidents = []
     for i in range(n):
         began = start + timedelta(minutes=rng.randrange(0, 7 * 365 * 24 * 60))
@@ -66,37 +70,71 @@ def generate_payload(n: int, seed: int = 0) -> dict:
         maintenance = i % 25 == 24
         k = rng.randint(3, 8)
         times = sorted(began + timedelta(minutes=rng.randint(0, 300)) for _ in range(k))
-        statuses = (["scheduled", "in_progress", "completed"] if maintenance else
-                    ["investigating", "identified", "monitoring", "resolved"])
+        statuses = (
+            ["scheduled", "in_progress", "completed"]
+            if maintenance
+            else ["investigating", "identified", "monitoring", "resolved"]
+        )
         updates = []
         for j, at in enumerate(times):
             status = statuses[min(j * len(statuses) // k, len(statuses) - 1)] if j < k - 1 else statuses[-1]
             comp = picked[0]["name"] if picked else "the service"
             body = rng.choice(BODIES).format(what=rng.choice(("errors", "latency")), comp=comp)
-            updates.append({
-                "id": f"u{i:06d}{j:02d}", "status": status, "body": body, "incident_id": f"i{i:011d}",
-                "created_at": _ts(at, off), "updated_at": _ts(at, off), "display_at": _ts(at, off),
-                "affected_components": [{"code": c["id"], "name": c["name"], "old_status": "operational",
-                                         "new_status": rng.choice(("degraded_performance", "partial_outage",
-                                                                   "major_outage"))} for c in picked] or None,
-                "deliver_notifications": True, "custom_tweet": None, "tweet_id": None,
-            })
+            updates.append(
+                {
+                    "id": f"u{i:06d}{j:02d}",
+                    "status": status,
+                    "body": body,
+                    "incident_id": f"i{i:011d}",
+                    "created_at": _ts(at, off),
+                    "updated_at": _ts(at, off),
+                    "display_at": _ts(at, off),
+                    "affected_components": [
+                        {
+                            "code": c["id"],
+                            "name": c["name"],
+                            "old_status": "operational",
+                            "new_status": rng.choice(("degraded_performance", "partial_outage", "major_outage")),
+                        }
+                        for c in picked
+                    ]
+                    or None,
+                    "deliver_notifications": True,
+                    "custom_tweet": None,
+                    "tweet_id": None,
+                }
+            )
         updates.reverse()  # newest first, as Statuspage sends them
         inc = {
-            "id": f"i{i:011d}", "name": f"Synthetic incident {i}", "status": statuses[-1],
-            "created_at": _ts(times[0], off), "updated_at": _ts(times[-1], off), "monitoring_at": None,
-            "resolved_at": _ts(times[-1], off), "impact": "maintenance" if maintenance else
-            rng.choice(("none", "minor", "major", "critical")), "shortlink": f"https://stspg.io/s{i:08d}",
-            "started_at": _ts(times[0], off), "page_id": "benchpage0001", "incident_updates": updates,
+            "id": f"i{i:011d}",
+            "name": f"Synthetic incident {i}",
+            "status": statuses[-1],
+            "created_at": _ts(times[0], off),
+            "updated_at": _ts(times[-1], off),
+            "monitoring_at": None,
+            "resolved_at": _ts(times[-1], off),
+            "impact": "maintenance" if maintenance else rng.choice(("none", "minor", "major", "critical")),
+            "shortlink": f"https://stspg.io/s{i:08d}",
+            "started_at": _ts(times[0], off),
+            "page_id": "benchpage0001",
+            "incident_updates": updates,
             "components": [{**c, "status": "operational", "page_id": "benchpage0001"} for c in picked],
         }
         if maintenance:
             inc["scheduled_for"] = _ts(times[0], off)
             inc["scheduled_until"] = _ts(times[-1] + timedelta(minutes=30), off)
         incidents.append(inc)
-    return {"page": {"id": "benchpage0001", "name": "Bench", "url": "https://status.example.com",
-                     "time_zone": "Etc/UTC", "updated_at": _ts(start, timedelta(0))},
-            "components": [{**c, "status": "operational"} for c in groups + comps], "incidents": incidents}
+    return {
+        "page": {
+            "id": "benchpage0001",
+            "name": "Bench",
+            "url": "https://status.example.com",
+            "time_zone": "Etc/UTC",
+            "updated_at": _ts(start, timedelta(0)),
+        },
+        "components": [{**c, "status": "operational"} for c in groups + comps],
+        "incidents": incidents,
+    }
 
 
 POLICY = """\
@@ -124,7 +162,7 @@ def _fresh_root(base: Path, name: str) -> Path:
 def _timed(args: list[str]) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "generator", *args], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "incidents", *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -158,7 +196,9 @@ def main() -> None:
                 t, _ = _timed(["validate", "--root", str(root)])
                 series[n]["validate"].append(t)
             print(f"round {r + 1}/{opts.rounds} done", file=sys.stderr)
-    print("| N | import median s | per incident ms | growth vs previous N | re-import (no-op) s | validate s | import / validate |")
+    print(
+        "| N | import median s | per incident ms | growth vs previous N | re-import (no-op) s | validate s | import / validate |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     previous = None
     rows = []
@@ -168,8 +208,16 @@ def main() -> None:
         val = statistics.median(series[n]["validate"])
         growth = f"{imp / previous[1]:.2f}x for {n / previous[0]:.0f}x N" if previous else "-"
         print(f"| {n} | {imp:.2f} | {1000 * imp / n:.2f} | {growth} | {re_:.2f} | {val:.2f} | {imp / val:.2f} |")
-        rows.append({"n": n, "import_s": imp, "reimport_s": re_, "validate_s": val, "summary": summaries[n],
-                     "import_runs": series[n]["import"]})
+        rows.append(
+            {
+                "n": n,
+                "import_s": imp,
+                "reimport_s": re_,
+                "validate_s": val,
+                "summary": summaries[n],
+                "import_runs": series[n]["import"],
+            }
+        )
         previous = (n, imp)
     for n in sizes:
         print(f"N={n}: {summaries[n]}")

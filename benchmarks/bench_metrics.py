@@ -28,12 +28,13 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import cached, incidents_script  # noqa: E402  (benchmarks/corpus.py)
+
 GOAL_SECONDS = 3.0
 GOAL_SIZE = 100_000
 
@@ -41,8 +42,8 @@ BREAKDOWN = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from generator.validate import validate_root
-from generator import metrics
+from incidents.reading.validate import validate_root
+from incidents.metrics import figures as metrics
 t1 = time.perf_counter()
 report = validate_root(Path(sys.argv[1]))
 t2 = time.perf_counter()
@@ -67,14 +68,19 @@ def timed(cmd: list[str]) -> float:
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0 or '"groups"' not in result.stdout:
-        sys.exit(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        sys.exit(
+            f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,25000,50000,100000",
-                        help="comma-separated corpus sizes (default 10000,25000,50000,100000)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,25000,50000,100000",
+        help="comma-separated corpus sizes (default 10000,25000,50000,100000)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per size (default 3)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process breakdown pass")
@@ -95,14 +101,18 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.runs):
         for n in sizes:
             times[n].append(timed(cmds[n]))
-        print(f"  run {i + 1}/{args.runs}: " + ", ".join(f"{n}: {times[n][-1]:.2f} s" for n in sizes),
-              file=sys.stderr)
+        print(f"  run {i + 1}/{args.runs}: " + ", ".join(f"{n}: {times[n][-1]:.2f} s" for n in sizes), file=sys.stderr)
 
     breakdown: dict[int, dict] = {}
     if not args.no_breakdown:
         for n in sizes:
-            out = subprocess.run([sys.executable, "-c", BREAKDOWN, str(roots[n])], capture_output=True,
-                                 text=True, check=True, cwd=HERE.parent).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", BREAKDOWN, str(roots[n])],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=HERE.parent,
+            ).stdout
             breakdown[n] = json.loads(out)
 
     print(f"\n`incidents metrics --format json`, whole process, {args.runs} interleaved runs per size\n")
@@ -115,29 +125,42 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {n:,} | {med:.2f} | {min(times[n]):.2f} | {max(times[n]):.2f} | {med / n * 1000:.3f} |")
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
-        print(f"\ngrowth {lo:,} -> {hi:,}: x{medians[hi] / medians[lo]:.2f} for x{hi / lo:.1f} incidents "
-              f"(linear would be x{hi / lo:.1f})")
+        print(
+            f"\ngrowth {lo:,} -> {hi:,}: x{medians[hi] / medians[lo]:.2f} for x{hi / lo:.1f} incidents "
+            f"(linear would be x{hi / lo:.1f})"
+        )
     if GOAL_SIZE in medians:
         ok = medians[GOAL_SIZE] <= GOAL_SECONDS
-        print(f"goal <= {GOAL_SECONDS:.0f} s at {GOAL_SIZE:,}: {'met' if ok else 'NOT met'} "
-              f"({medians[GOAL_SIZE]:.2f} s)")
+        print(
+            f"goal <= {GOAL_SECONDS:.0f} s at {GOAL_SIZE:,}: {'met' if ok else 'NOT met'} ({medians[GOAL_SIZE]:.2f} s)"
+        )
     if breakdown:
         print("\nWhat one run is made of (one in-process pass per size, seconds):\n")
         print("| incidents | imports | validate_root | incident_frame | compute x4 groupings | validate share |")
         print("|---:|---:|---:|---:|---:|---:|")
         for n, b in breakdown.items():
             total = b["imports"] + b["validate"] + b["frame"] + b["compute_4_groupings"]
-            print(f"| {n:,} | {b['imports']:.2f} | {b['validate']:.2f} | {b['frame']:.2f} | "
-                  f"{b['compute_4_groupings']:.2f} | {b['validate'] / total:.0%} |")
+            print(
+                f"| {n:,} | {b['imports']:.2f} | {b['validate']:.2f} | {b['frame']:.2f} | "
+                f"{b['compute_4_groupings']:.2f} | {b['validate'] / total:.0%} |"
+            )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
-            "runs": args.runs, "times": {str(n): times[n] for n in sizes},
-            "medians": {str(n): medians[n] for n in sizes},
-            "breakdown": {str(n): b for n, b in breakdown.items()}, "goal_seconds": GOAL_SECONDS,
-        }, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
+                    "runs": args.runs,
+                    "times": {str(n): times[n] for n in sizes},
+                    "medians": {str(n): medians[n] for n in sizes},
+                    "breakdown": {str(n): b for n, b in breakdown.items()},
+                    "goal_seconds": GOAL_SECONDS,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -3,7 +3,7 @@
 The reading side (validate_root, which issue 14's cache speeds up) is done once
 and not timed. What is timed, in one process, interleaved run by run (baseline,
 current, baseline, current, ...): `incident_frame` (records -> DataFrame) plus
-`compute` for the four groupings, with the baseline's generator/metrics.py
+`compute` for the four groupings, with the baseline's generator/incidents/metrics/figures.py
 loaded from git (`--baseline`, default: the last revision before the honest
 figures) and the current one imported from this tree. Reports the median, min
 and max of each and the ratio current / baseline.
@@ -18,8 +18,9 @@ import importlib.util
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,20 +30,18 @@ sys.path.insert(0, str(REPO))
 from corpus import cached  # noqa: E402  (benchmarks/corpus.py)
 
 BASELINE = "58ce18d"  # main before the honest figures (issue 12)
-AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 GROUPINGS = ("severity", "service", "month", "quarter")
 
 
 def load_baseline(rev: str):
-    """generator/metrics.py as it was at `rev`, as the module generator._metrics_baseline."""
-    source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:generator/metrics.py"], check=True,
-                            capture_output=True, text=True).stdout
-    spec = importlib.util.spec_from_loader("generator._metrics_baseline", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "generator"
-    sys.modules[spec.name] = module
-    exec(compile(source, f"{rev}:generator/metrics.py", "exec"), module.__dict__)
-    return module
+    """`generator/metrics.py` as it was at `rev` (before the package was named `incidents`): that revision's
+    whole `generator` package is extracted into a temporary folder and imported from there."""
+    where = Path(tempfile.mkdtemp(prefix="baseline-"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "generator"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    sys.path.insert(0, str(where))
+    return importlib.import_module("generator.metrics")
 
 
 def run_once(module, repo, current: bool) -> float:
@@ -64,22 +63,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default=BASELINE)
     args = parser.parse_args(argv)
 
-    from generator import metrics
-    from generator.validate import validate_root
+    from incidents.metrics import figures as metrics
+    from incidents.reading.validate import validate_root
 
     root = cached(HERE / "corpus" / f"metrics-{args.size}-s{args.seed}", args.size, args.seed)
     t0 = time.perf_counter()
     report = validate_root(root)
-    print(f"read {len(report.repository.incidents):,} incidents in {time.perf_counter() - t0:.1f} s (not timed below)",
-          file=sys.stderr)
+    print(
+        f"read {len(report.repository.incidents):,} incidents in {time.perf_counter() - t0:.1f} s (not timed below)",
+        file=sys.stderr,
+    )
     baseline = load_baseline(args.baseline)
     run_once(metrics, report.repository, True)  # warm-up: scipy import, caches
     times = {"baseline": [], "current": []}
     for i in range(args.runs):
         times["baseline"].append(run_once(baseline, report.repository, False))
         times["current"].append(run_once(metrics, report.repository, True))
-        print(f"  run {i + 1}/{args.runs}: baseline {times['baseline'][-1]:.2f} s, "
-              f"current {times['current'][-1]:.2f} s", file=sys.stderr)
+        print(
+            f"  run {i + 1}/{args.runs}: baseline {times['baseline'][-1]:.2f} s, current {times['current'][-1]:.2f} s",
+            file=sys.stderr,
+        )
     print(f"\nincident_frame + compute x4 groupings at {args.size:,} incidents, {args.runs} interleaved runs\n")
     print("| code | median s | min s | max s |")
     print("|---|---:|---:|---:|")

@@ -23,11 +23,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import incidents.reading.reader as reading  # noqa: E402
 from corpus import cached  # noqa: E402
+from incidents.reading.validate import validate_root  # noqa: E402
 from timing import save_json  # noqa: E402
-
-import generator.reading as reading  # noqa: E402
-from generator.validate import validate_root  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,8 +54,16 @@ def main(argv: list[str] | None = None) -> int:
         a, b = statistics.median(one), statistics.median(many)
         rows.append({"incidents": n, "files": files, "jobs1": one, f"jobs{args.jobs}": many, "ratio": b / a})
         print(f"| {n} | {files} | {a:.3f} | {b:.3f} | {b / a:.2f} |", flush=True)
-    save_json(args.json, {"benchmark": "parallel", "jobs": args.jobs, "threshold_in_code": 400,
-                          "note": "2 shared cores, loaded by other jobs: compare ratios", "sizes": rows})
+    save_json(
+        args.json,
+        {
+            "benchmark": "parallel",
+            "jobs": args.jobs,
+            "threshold_in_code": 400,
+            "note": "2 shared cores, loaded by other jobs: compare ratios",
+            "sizes": rows,
+        },
+    )
     print(f"saved {args.json}")
     return 0
 

@@ -27,7 +27,6 @@ Usage: python benchmarks/bench_scale.py [--sizes 1000,10000,100000] [--runs 3] [
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -42,8 +41,16 @@ sys.path.insert(0, str(HERE))
 from corpus import cached, incidents_script  # noqa: E402
 from timing import save_json  # noqa: E402
 
-SERIES = ("floor", "validate 1 proc", "validate cold", "validate warm", "validate warm 1%",
-          "metrics cold", "metrics warm 1%", "metrics warm")
+SERIES = (
+    "floor",
+    "validate 1 proc",
+    "validate cold",
+    "validate warm",
+    "validate warm 1%",
+    "metrics cold",
+    "metrics warm 1%",
+    "metrics warm",
+)
 AS_OF = "2026-11-01T00:00:00Z"
 
 
@@ -67,7 +74,7 @@ def touch_one_percent(root: Path, round_no: int) -> int:
     """Append a line to every 100th file (restored by restore_corpus)."""
     files = sorted((root / "incidents").rglob("*.md"))
     changed = 0
-    for path in files[round_no % 100::100]:
+    for path in files[round_no % 100 :: 100]:
         ORIGINALS.setdefault(path, path.read_bytes())
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"\nEdited in benchmark round {round_no}.\n")
@@ -81,11 +88,21 @@ def run_size(n: int, runs: int, script: str) -> dict:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("INCIDENTS_NO_CACHE", None)
     validate = [script, "validate", "--root", str(root), "--cache-dir", str(cache_dir)]
-    metrics = [script, "metrics", "--root", str(root), "--format", "json", "--as-of", AS_OF,
-               "--cache-dir", str(cache_dir)]
+    metrics = [
+        script,
+        "metrics",
+        "--root",
+        str(root),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--cache-dir",
+        str(cache_dir),
+    ]
     floor = [sys.executable, str(HERE / "baseline_load.py"), str(root)]
     times: dict[str, list[float]] = {s: [] for s in SERIES}
-    peaks: dict[str, int] = {s: 0 for s in SERIES}
+    peaks: dict[str, int] = dict.fromkeys(SERIES, 0)
 
     def record(series: str, cmd: list[str]) -> None:
         seconds, _status, peak = timed(cmd, env)
@@ -115,7 +132,9 @@ def run_size(n: int, runs: int, script: str) -> dict:
     ORIGINALS.clear()
     med = {s: statistics.median(v) for s, v in times.items()}
     return {
-        "incidents": n, "runs": runs, "files_changed_per_warm_1pct_run": files,
+        "incidents": n,
+        "runs": runs,
+        "files_changed_per_warm_1pct_run": files,
         "seconds": {s: {"median": med[s], "min": min(v), "max": max(v), "all": v} for s, v in times.items()},
         "peak_rss_mb": peaks,
         "ratios": {
@@ -135,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-100k", type=int, default=2, help="rounds for sizes of 100,000 and more")
     ap.add_argument("--json", type=Path, default=HERE / "results" / "scale.json")
-    ap.add_argument("--note", default="2 shared cores, loaded by other jobs: compare ratios",
-                    help="what the JSON says of the machine")
+    ap.add_argument(
+        "--note",
+        default="2 shared cores, loaded by other jobs: compare ratios",
+        help="what the JSON says of the machine",
+    )
     args = ap.parse_args(argv)
     script = incidents_script()
     results = []
@@ -157,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         for s in SERIES:
             per_k = [f"{r['incidents']}: {1000 * r['seconds'][s]['median'] / r['incidents']:.3f}" for r in results]
             print(f"  {s}: " + ", ".join(per_k))
-    revision = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip()
+    revision = subprocess.run(
+        ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     save_json(args.json, {"benchmark": "scale", "note": args.note, "revision": revision, "sizes": results})
     print(f"saved {args.json}")
     return 0

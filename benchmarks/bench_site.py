@@ -31,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,8 +86,9 @@ def prepare(n: int, seed: int, where: Path) -> tuple[Path, Path]:
         if "type: postmortem" in text or "type: maintenance" in text or path.name == "README.md":
             continue
         _, front, body = text.split("---\n", 2)
-        title = next((line[7:].strip().strip('"') for line in front.splitlines() if line.startswith("title: ")),
-                     path.stem)
+        title = next(
+            (line[7:].strip().strip('"') for line in front.splitlines() if line.startswith("title: ")), path.stem
+        )
         page = f"# {title}\n\n```yaml\n{front}```\n\n{body}"
         (pages / f"{path.stem}.md").write_text(page, encoding="utf-8")
         count += 1
@@ -142,12 +143,14 @@ def main(argv=None) -> int:
         a.append(build_seconds(inc_root))
         b.append(build_seconds(plain_root))
         c.append(build_seconds(inc_root, no_cache=True))
-        print(f"run {i + 1}: incidents (warm cache) {a[-1]:.2f}s  plain {b[-1]:.2f}s  "
-              f"incidents (no cache) {c[-1]:.2f}s", flush=True)
+        print(
+            f"run {i + 1}: incidents (warm cache) {a[-1]:.2f}s  plain {b[-1]:.2f}s  incidents (no cache) {c[-1]:.2f}s",
+            flush=True,
+        )
     built = sum(1 for _ in (inc_root / "site").rglob("index.html"))
     result = {
         "benchmark": "site",
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "incidents": args.incidents,
         "html_pages_incidents_site": built,
@@ -160,12 +163,18 @@ def main(argv=None) -> int:
         "goal": GOAL,
     }
     result["ok"] = result["ratio"] <= GOAL
-    print(f"incidents site: median {result['incidents_build_s']['median']:.2f}s "
-          f"(min {min(a):.2f}, max {max(a):.2f}; {built} HTML pages)")
-    print(f"plain site:     median {result['plain_build_s']['median']:.2f}s "
-          f"(min {min(b):.2f}, max {max(b):.2f}; {pages} pages)")
-    print(f"no cache:       median {result['incidents_no_cache_build_s']['median']:.2f}s "
-          f"(min {min(c):.2f}, max {max(c):.2f}); ratio to plain {result['ratio_no_cache']:.2f}")
+    print(
+        f"incidents site: median {result['incidents_build_s']['median']:.2f}s "
+        f"(min {min(a):.2f}, max {max(a):.2f}; {built} HTML pages)"
+    )
+    print(
+        f"plain site:     median {result['plain_build_s']['median']:.2f}s "
+        f"(min {min(b):.2f}, max {max(b):.2f}; {pages} pages)"
+    )
+    print(
+        f"no cache:       median {result['incidents_no_cache_build_s']['median']:.2f}s "
+        f"(min {min(c):.2f}, max {max(c):.2f}); ratio to plain {result['ratio_no_cache']:.2f}"
+    )
     print(f"ratio (warm cache / plain) {result['ratio']:.2f} (goal <= {GOAL}) {'OK' if result['ok'] else 'OVER'}")
     if args.profile:
         prof = HERE / "out" / "site.prof"

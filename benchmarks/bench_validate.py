@@ -46,8 +46,9 @@ def corpus_root(files: int, seed: int, where: Path | None, warnings: bool = Fals
     reports one warning per incident file (a findings-heavy repository).
     """
     root = where or HERE / "corpus" / f"validate-{files}-s{seed}{'-warn' if warnings else ''}"
-    return cached(root, files, seed, tag=WARN_KEY.encode() if warnings else b"",
-                  after=add_unknown_key if warnings else None)
+    return cached(
+        root, files, seed, tag=WARN_KEY.encode() if warnings else b"", after=add_unknown_key if warnings else None
+    )
 
 
 def add_unknown_key(root: Path) -> None:
@@ -64,7 +65,9 @@ def timed(cmd: list[str], expect: str) -> float:
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0 or expect not in result.stdout:
-        sys.exit(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        sys.exit(
+            f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     return elapsed
 
 
@@ -79,8 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, default=None, help="where to write / reuse the corpus")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
-    parser.add_argument("--with-warnings", action="store_true",
-                        help="give every incident an unknown key: one warning per file (a findings-heavy root)")
+    parser.add_argument(
+        "--with-warnings",
+        action="store_true",
+        help="give every incident an unknown key: one warning per file (a findings-heavy root)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.files < 1:
         parser.error("--runs and --files must be at least 1")
@@ -97,18 +103,40 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.runs):
         for name, (cmd, expect) in sides.items():
             times[name].append(timed(cmd, expect))
-        print(f"  run {i + 1}/{args.runs}: validate {times['validate'][-1]:.2f} s, "
-              f"baseline {times['baseline'][-1]:.2f} s", file=sys.stderr)
+        print(
+            f"  run {i + 1}/{args.runs}: validate {times['validate'][-1]:.2f} s, "
+            f"baseline {times['baseline'][-1]:.2f} s",
+            file=sys.stderr,
+        )
 
     v, b = summary(times["validate"]), summary(times["baseline"])
-    print(f"\n{records} record files ({args.files} incidents{', one warning each' if args.with_warnings else ''})"
-          f" + 2 policy files, {args.runs} interleaved runs each\n")
-    ratio, paired = compare("incidents validate", times["validate"], "baseline (CSafeLoader load)",
-                            times["baseline"], GOAL, "validate/baseline")
+    print(
+        f"\n{records} record files ({args.files} incidents{', one warning each' if args.with_warnings else ''})"
+        f" + 2 policy files, {args.runs} interleaved runs each\n"
+    )
+    ratio, paired = compare(
+        "incidents validate",
+        times["validate"],
+        "baseline (CSafeLoader load)",
+        times["baseline"],
+        GOAL,
+        "validate/baseline",
+    )
     if args.json:
-        save_json(args.json, {"files": args.files, "records": records, "runs": args.runs,
-                              "with_warnings": args.with_warnings, "validate": v, "baseline": b,
-                              "ratio": ratio, "paired_ratio": paired, "goal": GOAL})
+        save_json(
+            args.json,
+            {
+                "files": args.files,
+                "records": records,
+                "runs": args.runs,
+                "with_warnings": args.with_warnings,
+                "validate": v,
+                "baseline": b,
+                "ratio": ratio,
+                "paired_ratio": paired,
+                "goal": GOAL,
+            },
+        )
     return 0
 
 

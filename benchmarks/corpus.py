@@ -25,10 +25,10 @@ import random
 import shutil
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-END = datetime(2026, 11, 1, tzinfo=timezone.utc)  # every incident starts before this
+END = datetime(2026, 11, 1, tzinfo=UTC)  # every incident starts before this
 SPAN = timedelta(days=3 * 365)
 START = END - SPAN
 
@@ -160,50 +160,122 @@ OFFSETS = [  # (weight, offset); most teams write UTC
     (5, timedelta(hours=9)),
 ]
 HANDLES = [
-    "alice", "bob.k", "chen.w", "dana", "emeka.o", "farah", "gustavo", "hana.s", "ivan.p", "jules",
-    "kofi", "lena.m", "marta.r", "nikhil", "oskar", "priya.n", "quentin", "rosa.l", "sven", "tomoko",
-    "uma.d", "viktor", "wei.z", "yusuf",
+    "alice",
+    "bob.k",
+    "chen.w",
+    "dana",
+    "emeka.o",
+    "farah",
+    "gustavo",
+    "hana.s",
+    "ivan.p",
+    "jules",
+    "kofi",
+    "lena.m",
+    "marta.r",
+    "nikhil",
+    "oskar",
+    "priya.n",
+    "quentin",
+    "rosa.l",
+    "sven",
+    "tomoko",
+    "uma.d",
+    "viktor",
+    "wei.z",
+    "yusuf",
 ]
-TAGS = ["database", "deploy", "network", "config", "capacity", "third-party", "certificate", "dns",
-        "performance", "memory-leak", "ddos", "security", "storage", "queue", "kubernetes"]
+TAGS = [
+    "database",
+    "deploy",
+    "network",
+    "config",
+    "capacity",
+    "third-party",
+    "certificate",
+    "dns",
+    "performance",
+    "memory-leak",
+    "ddos",
+    "security",
+    "storage",
+    "queue",
+    "kubernetes",
+]
 
 CAUSES = [
-    ("an expired TLS certificate on the {svc} load balancers", "certificate",
-     "The certificate renewal job had been failing silently for three weeks because its service account lost "
-     "permission to write to the secrets store during an unrelated clean-up."),
-    ("connection pool exhaustion between {svc} and the primary database", "database",
-     "A new code path opened a transaction per request and held it across a slow downstream call, so the "
-     "pool of 200 connections filled within minutes of peak traffic."),
-    ("a memory leak in the {svc} workers introduced by the previous release", "memory-leak",
-     "A cache of parsed request templates was keyed on the full request, not on the template, and grew "
-     "without bound until the workers were killed by the out-of-memory handler."),
-    ("a volumetric DDoS attack against the {svc} edge", "ddos",
-     "Traffic from roughly 40,000 addresses peaked at 180 Gbit/s; our upstream scrubbing absorbed most of it "
-     "but the remaining requests still exceeded the rate limits of the origin."),
-    ("a failed deploy of {svc} that shipped an incompatible configuration", "deploy",
-     "The canary stage passed because it only exercised read traffic; the write path read a renamed "
-     "configuration key and fell back to an empty default."),
-    ("a DNS change that removed the {svc} records for one region", "dns",
-     "An automated zone clean-up treated records without an owner tag as stale and deleted them; the TTL of "
-     "five minutes meant resolvers noticed quickly."),
-    ("disk saturation on the {svc} storage nodes", "storage",
-     "Compaction on three nodes started at the same moment after a restart, and the resulting I/O wait "
-     "pushed request latency past every timeout in the chain."),
-    ("a third-party provider outage affecting {svc}", "third-party",
-     "Our provider's regional endpoint returned errors for most calls; our client retried aggressively and "
-     "turned a partial outage into a full one for our customers."),
-    ("a queue backlog in {svc} after a consumer crash loop", "queue",
-     "A malformed message made every consumer crash on start, so the queue grew by roughly 20,000 messages "
-     "a minute until the message was moved aside."),
-    ("unauthorised access to a {svc} support tool", "security",
-     "A support engineer's session token was reused from an unmanaged device; the tool did not bind sessions "
-     "to a device and allowed read access to customer metadata."),
-    ("node pool autoscaling that stalled for {svc}", "kubernetes",
-     "The cluster autoscaler hit the cloud account's instance quota and stopped adding nodes, so pods stayed "
-     "pending while traffic kept rising."),
-    ("a routing change that black-holed traffic to {svc}", "network",
-     "A BGP policy update withdrew a prefix that was still in use; traffic from two transit providers was "
-     "dropped until the change was reverted."),
+    (
+        "an expired TLS certificate on the {svc} load balancers",
+        "certificate",
+        "The certificate renewal job had been failing silently for three weeks because its service account lost "
+        "permission to write to the secrets store during an unrelated clean-up.",
+    ),
+    (
+        "connection pool exhaustion between {svc} and the primary database",
+        "database",
+        "A new code path opened a transaction per request and held it across a slow downstream call, so the "
+        "pool of 200 connections filled within minutes of peak traffic.",
+    ),
+    (
+        "a memory leak in the {svc} workers introduced by the previous release",
+        "memory-leak",
+        "A cache of parsed request templates was keyed on the full request, not on the template, and grew "
+        "without bound until the workers were killed by the out-of-memory handler.",
+    ),
+    (
+        "a volumetric DDoS attack against the {svc} edge",
+        "ddos",
+        "Traffic from roughly 40,000 addresses peaked at 180 Gbit/s; our upstream scrubbing absorbed most of it "
+        "but the remaining requests still exceeded the rate limits of the origin.",
+    ),
+    (
+        "a failed deploy of {svc} that shipped an incompatible configuration",
+        "deploy",
+        "The canary stage passed because it only exercised read traffic; the write path read a renamed "
+        "configuration key and fell back to an empty default.",
+    ),
+    (
+        "a DNS change that removed the {svc} records for one region",
+        "dns",
+        "An automated zone clean-up treated records without an owner tag as stale and deleted them; the TTL of "
+        "five minutes meant resolvers noticed quickly.",
+    ),
+    (
+        "disk saturation on the {svc} storage nodes",
+        "storage",
+        "Compaction on three nodes started at the same moment after a restart, and the resulting I/O wait "
+        "pushed request latency past every timeout in the chain.",
+    ),
+    (
+        "a third-party provider outage affecting {svc}",
+        "third-party",
+        "Our provider's regional endpoint returned errors for most calls; our client retried aggressively and "
+        "turned a partial outage into a full one for our customers.",
+    ),
+    (
+        "a queue backlog in {svc} after a consumer crash loop",
+        "queue",
+        "A malformed message made every consumer crash on start, so the queue grew by roughly 20,000 messages "
+        "a minute until the message was moved aside.",
+    ),
+    (
+        "unauthorised access to a {svc} support tool",
+        "security",
+        "A support engineer's session token was reused from an unmanaged device; the tool did not bind sessions "
+        "to a device and allowed read access to customer metadata.",
+    ),
+    (
+        "node pool autoscaling that stalled for {svc}",
+        "kubernetes",
+        "The cluster autoscaler hit the cloud account's instance quota and stopped adding nodes, so pods stayed "
+        "pending while traffic kept rising.",
+    ),
+    (
+        "a routing change that black-holed traffic to {svc}",
+        "network",
+        "A BGP policy update withdrew a prefix that was still in use; traffic from two transit providers was "
+        "dropped until the change was reverted.",
+    ),
 ]
 TITLES = [
     "Elevated error rates on {name}",
@@ -355,14 +427,16 @@ def _incident(rng: random.Random, inc_id: str, started: datetime, is_open: bool)
 
     times = {"started_at": started}
     t = started
-    for name, (lo, hi) in zip(("detected_at", "acknowledged_at", "identified_at", "mitigated_at", "resolved_at"),
-                              (d_det, d_ack, d_idf, d_mit, d_res)):
+    for name, (lo, hi) in zip(
+        ("detected_at", "acknowledged_at", "identified_at", "mitigated_at", "resolved_at"),
+        (d_det, d_ack, d_idf, d_mit, d_res),
+    ):
         t = t + timedelta(minutes=rng.randint(lo, hi), seconds=rng.choice([0, 0, 0, 30]))
         times[name] = t
     if is_open:
         status = rng.choice(["investigating", "identified", "monitoring"])
         keep = {"investigating": 2, "identified": 4, "monitoring": 5}[status]
-        for name in ("acknowledged_at", "identified_at", "mitigated_at", "resolved_at")[keep - 2:]:
+        for name in ("acknowledged_at", "identified_at", "mitigated_at", "resolved_at")[keep - 2 :]:
             times[name] = None
         if status == "investigating":
             times["acknowledged_at"] = None
@@ -457,19 +531,37 @@ def _incident(rng: random.Random, inc_id: str, started: datetime, is_open: bool)
 
     end = times["resolved_at"] or times["mitigated_at"] or last
     fill = dict(
-        start=started.strftime("%H:%M"), end=end.astimezone(timezone.utc).strftime("%H:%M"), names=names,
+        start=started.strftime("%H:%M"),
+        end=end.astimezone(UTC).strftime("%H:%M"),
+        names=names,
         verb=rng.choice(["failed intermittently", "were unavailable", "were slow", "returned errors"]),
-        cause=cause, detail=detail, who=who, n_updates=len(updates), hours=rng.randint(2, 72),
+        cause=cause,
+        detail=detail,
+        who=who,
+        n_updates=len(updates),
+        hours=rng.randint(2, 72),
         detect=int((times["detected_at"] - started).total_seconds() // 60),
         ack=int(((times["acknowledged_at"] or times["detected_at"]) - times["detected_at"]).total_seconds() // 60),
     )
-    chosen = [PARAGRAPHS[0], PARAGRAPHS[1]] + rng.sample(PARAGRAPHS[2:], rng.choices([0, 1, 2, 3], weights=[10, 30, 35, 25])[0])
+    chosen = [PARAGRAPHS[0], PARAGRAPHS[1]] + rng.sample(
+        PARAGRAPHS[2:], rng.choices([0, 1, 2, 3], weights=[10, 30, 35, 25])[0]
+    )
     body = "\n\n".join(_wrap(p.format(**fill)) for p in chosen)
     if rng.random() < 0.3:
         body = "## What happened\n\n" + body
     text = "\n".join(lines) + "\n\n" + body + "\n"
-    info = dict(id=inc_id, severity=sev, status=status, services=services, cause=cause, detail=detail,
-                resolved_at=times["resolved_at"], started_at=started, who=who, offset=offset)
+    info = dict(
+        id=inc_id,
+        severity=sev,
+        status=status,
+        services=services,
+        cause=cause,
+        detail=detail,
+        resolved_at=times["resolved_at"],
+        started_at=started,
+        who=who,
+        offset=offset,
+    )
     return text, info
 
 
@@ -477,8 +569,15 @@ def _postmortem(rng: random.Random, info: dict) -> str:
     resolved = info["resolved_at"].astimezone(timezone(info["offset"]))
     published = resolved.date() + timedelta(days=rng.randint(0, 2))
     authors = sorted({info["who"], *rng.sample(HANDLES, rng.randint(0, 2))})
-    lines = ["---", "type: postmortem", f"incident: {info['id']}", "status: published",
-             f"authors: [{', '.join(authors)}]", f"date: {published.isoformat()}", "action_items:"]
+    lines = [
+        "---",
+        "type: postmortem",
+        f"incident: {info['id']}",
+        "status: published",
+        f"authors: [{', '.join(authors)}]",
+        f"date: {published.isoformat()}",
+        "action_items:",
+    ]
     for title in rng.sample(ACTION_ITEMS, rng.randint(1, 4)):
         due = published + timedelta(days=rng.choice([7, 14, 30, 60]))
         lines.append(f"  - title: {title}")
@@ -507,23 +606,37 @@ def _postmortem(rng: random.Random, info: dict) -> str:
 def _maintenance(rng: random.Random, mnt_id: str, start: datetime, upcoming: bool) -> str:
     services = rng.sample(SERVICE_IDS, rng.randint(1, 2))
     end = start + timedelta(hours=rng.choice([1, 2, 4]))
-    lines = ["---", "type: maintenance", f"id: {mnt_id}",
-             f"title: Scheduled maintenance of {_names(services)}",
-             f"services: [{', '.join(services)}]",
-             f"scheduled_start: {_fmt_ts(start, timedelta(0))}",
-             f"scheduled_end: {_fmt_ts(end, timedelta(0))}",
-             f"status: {'scheduled' if upcoming else 'completed'}", "updates:"]
+    lines = [
+        "---",
+        "type: maintenance",
+        f"id: {mnt_id}",
+        f"title: Scheduled maintenance of {_names(services)}",
+        f"services: [{', '.join(services)}]",
+        f"scheduled_start: {_fmt_ts(start, timedelta(0))}",
+        f"scheduled_end: {_fmt_ts(end, timedelta(0))}",
+        f"status: {'scheduled' if upcoming else 'completed'}",
+        "updates:",
+    ]
     announced = start - timedelta(days=7)
-    lines += [f"  - at: {_fmt_ts(announced, timedelta(0))}", "    status: scheduled",
-              f"    message: {_q('We will upgrade the underlying hosts; short interruptions are possible.')}"]
+    lines += [
+        f"  - at: {_fmt_ts(announced, timedelta(0))}",
+        "    status: scheduled",
+        f"    message: {_q('We will upgrade the underlying hosts; short interruptions are possible.')}",
+    ]
     if not upcoming:
-        lines += [f"  - at: {_fmt_ts(start, timedelta(0))}", "    status: in_progress",
-                  f"    message: {_q('Maintenance has started.')}",
-                  f"  - at: {_fmt_ts(end, timedelta(0))}", "    status: completed",
-                  f"    message: {_q('Maintenance is complete; all systems are operating normally.')}"]
+        lines += [
+            f"  - at: {_fmt_ts(start, timedelta(0))}",
+            "    status: in_progress",
+            f"    message: {_q('Maintenance has started.')}",
+            f"  - at: {_fmt_ts(end, timedelta(0))}",
+            "    status: completed",
+            f"    message: {_q('Maintenance is complete; all systems are operating normally.')}",
+        ]
     lines.append("---")
-    body = _wrap("We are upgrading the hosts behind " + _names(services) + " to a newer kernel and "
-                 "database minor version. Requests in flight during a failover may be retried once.")
+    body = _wrap(
+        "We are upgrading the hosts behind " + _names(services) + " to a newer kernel and "
+        "database minor version. Requests in flight during a failover may be retried once."
+    )
     return "\n".join(lines) + "\n\n" + body + "\n"
 
 
@@ -584,8 +697,7 @@ def cached(root: Path, n: int, seed: int = 0, *, tag: bytes = b"", after=None) -
 
     `after(root)` runs on a fresh corpus before it is marked done (e.g. to plant findings).
     """
-    stamp = {"files": n, "seed": seed,
-             "generator": hashlib.sha256(Path(__file__).read_bytes() + tag).hexdigest()}
+    stamp = {"files": n, "seed": seed, "generator": hashlib.sha256(Path(__file__).read_bytes() + tag).hexdigest()}
     marker = root / ".corpus.json"
     if marker.is_file():
         try:
@@ -621,8 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="the root to write (its policy/ and incidents/ are replaced)")
     parser.add_argument("n", type=int, help="number of incident files")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--postmortem-every", type=int, default=5,
-                        help="a published postmortem for every K-th resolved incident (0: none)")
+    parser.add_argument(
+        "--postmortem-every",
+        type=int,
+        default=5,
+        help="a published postmortem for every K-th resolved incident (0: none)",
+    )
     parser.add_argument("--maintenance", type=int, default=4, help="number of maintenance windows")
     args = parser.parse_args(argv)
     if args.n < 0:

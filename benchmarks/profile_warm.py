@@ -33,10 +33,12 @@ import gc, json, sys, time
 gc.disable()
 t = [time.perf_counter()]
 from pathlib import Path
-from generator import discovery, reading, validate
-from generator.cache import CacheSettings, RecordCache
-from generator.policy import load_policy
-from generator import metrics
+from incidents.reading import discovery
+from incidents.reading import reader as reading
+from incidents.reading import validate
+from incidents.reading.cache import CacheSettings, RecordCache
+from incidents.policy.policy_file import load_policy
+from incidents.metrics import figures as metrics
 t.append(time.perf_counter())
 root, folder = Path(sys.argv[1]), Path(sys.argv[2])
 loaded = load_policy(root)
@@ -68,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     runs = []
     for _ in range(args.runs):
-        out = subprocess.run([sys.executable, "-c", ONE_RUN, args.root, args.cache_dir], capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", ONE_RUN, args.root, args.cache_dir], capture_output=True, text=True, check=True
+        ).stdout
         runs.append(json.loads(out))
     print(f"{runs[0]['files']} files, {runs[0]['hits']} from the cache; median of {args.runs} runs:")
     total = 0.0

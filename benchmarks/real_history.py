@@ -32,8 +32,12 @@ HERE = Path(__file__).resolve().parent
 PAYLOAD = HERE / "real" / "github-status-2022-2026.json.gz"
 POLICY = HERE.parent / "tests" / "fixtures" / "statuspage" / "root" / "policy"
 AS_OF = "2026-08-22T04:42:47Z"  # the archive's last commit
-STATUS = {"Investigating": "investigating", "Identified": "identified", "Monitoring": "monitoring",
-          "Resolved": "resolved"}
+STATUS = {
+    "Investigating": "investigating",
+    "Identified": "identified",
+    "Monitoring": "monitoring",
+    "Resolved": "resolved",
+}
 
 
 def convert(rows: list[dict]) -> dict:
@@ -46,15 +50,33 @@ def convert(rows: list[dict]) -> dict:
         updates, status = [], "investigating"
         for i, update in enumerate(row["updates"]):
             status = STATUS.get(update["status"], status)  # "Update" keeps the status before it
-            updates.append({"id": f"{code}-{i}", "status": status, "body": "", "created_at": update["at"],
-                            "display_at": update["at"], "incident_id": code, "affected_components": None})
-        out.append({
-            "id": code, "name": row["title"], "status": status, "impact": row["impact"], "shortlink": row["url"],
-            "created_at": row["updates"][0]["at"], "started_at": row["started_at"],
-            "resolved_at": row["resolved_at"] if status == "resolved" else None, "monitoring_at": None,
-            "updated_at": row["updated_at"], "components": [{"name": c} for c in row.get("components") or []],
-            "incident_updates": updates[::-1],  # newest first, as the API sends them
-        })
+            updates.append(
+                {
+                    "id": f"{code}-{i}",
+                    "status": status,
+                    "body": "",
+                    "created_at": update["at"],
+                    "display_at": update["at"],
+                    "incident_id": code,
+                    "affected_components": None,
+                }
+            )
+        out.append(
+            {
+                "id": code,
+                "name": row["title"],
+                "status": status,
+                "impact": row["impact"],
+                "shortlink": row["url"],
+                "created_at": row["updates"][0]["at"],
+                "started_at": row["started_at"],
+                "resolved_at": row["resolved_at"] if status == "resolved" else None,
+                "monitoring_at": None,
+                "updated_at": row["updated_at"],
+                "components": [{"name": c} for c in row.get("components") or []],
+                "incident_updates": updates[::-1],  # newest first, as the API sends them
+            }
+        )
     return {"incidents": out}
 
 
@@ -67,8 +89,12 @@ def build(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         payload = Path(tmp) / "incidents.json"
         payload.write_bytes(gzip.decompress(PAYLOAD.read_bytes()))
-        done = subprocess.run([script, "import", "statuspage", "--root", str(out), str(payload)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [script, "import", "statuspage", "--root", str(out), str(payload)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     print(done.stdout.strip().splitlines()[-1], file=sys.stderr)
     subprocess.run([script, "metrics", "--root", str(out), "--by", "quarter", "--as-of", AS_OF], check=True)
 

@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -18,8 +18,10 @@ def compare(name_a: str, a: list[float], name_b: str, b: list[float], goal: floa
     print("|---|---:|---:|---:|")
     for name, values in ((name_a, a), (name_b, b)):
         print(f"| {name} | {statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f} |")
-    print(f"\nratio of medians {what}: {ratio:.2f} (median of paired ratios {paired:.2f}); "
-          f"goal <= {goal}: {'met' if ratio <= goal else 'NOT met'}")
+    print(
+        f"\nratio of medians {what}: {ratio:.2f} (median of paired ratios {paired:.2f}); "
+        f"goal <= {goal}: {'met' if ratio <= goal else 'NOT met'}"
+    )
     return ratio, paired
 
 
@@ -27,7 +29,7 @@ def save_json(path: Path, fields: dict) -> None:
     """The figures as JSON, with the date and a note of the machine first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
         **fields,
     }

@@ -15,8 +15,9 @@ class LanguageServer:
     def __init__(self, command: list[str], root: Path, settings: dict):
         self.settings = settings
         self.root = root
-        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, cwd=root)
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root
+        )
         self.messages: queue.Queue = queue.Queue()
         self._next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
@@ -84,22 +85,39 @@ class LanguageServer:
     # -- what an editor does --------------------------------------------------------
     def start(self) -> None:
         uri = self.root.resolve().as_uri()
-        rid = self.request("initialize", {
-            "processId": None, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "root"}],
-            "capabilities": {"workspace": {"configuration": True, "didChangeConfiguration": {"dynamicRegistration": True}},
-                             "textDocument": {"publishDiagnostics": {"relatedInformation": False}}},
-            "initializationOptions": {},
-        })
+        rid = self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": uri,
+                "workspaceFolders": [{"uri": uri, "name": "root"}],
+                "capabilities": {
+                    "workspace": {"configuration": True, "didChangeConfiguration": {"dynamicRegistration": True}},
+                    "textDocument": {"publishDiagnostics": {"relatedInformation": False}},
+                },
+                "initializationOptions": {},
+            },
+        )
         self.wait(lambda m: m.get("id") == rid)
         self.notify("initialized", {})
         self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
 
     def diagnostics(self, path: Path, language_id: str = "yaml", timeout: float = 60.0) -> list[dict]:
         uri = path.resolve().as_uri()
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": language_id, "version": 1, "text": path.read_text(encoding="utf-8")}})
-        message = self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                            and m["params"]["uri"] == uri, timeout)
+        self.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": language_id,
+                    "version": 1,
+                    "text": path.read_text(encoding="utf-8"),
+                }
+            },
+        )
+        message = self.wait(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri, timeout
+        )
         self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         return message["params"]["diagnostics"]
 

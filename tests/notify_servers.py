@@ -81,12 +81,12 @@ def smtp():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult
+
         box.logins.append((auth_data.login.decode(), auth_data.password.decode()))
         return AuthResult(success=auth_data.password.decode() == SMTP_PASSWORD)
 
     port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_require_tls=False)
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
     controller.start()
     box.port = port
     yield box

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
-from generator.authoring.lock import lock_path, locked
-from generator.validate import validate_root
+from incidents.authoring.lock import lock_path, locked
+from incidents.reading.validate import validate_root
 
 ROUNDS = 15
 POLICY = "severities:\n  - id: SEV-2\n    name: Major\nroles: [commander]\n"
@@ -32,7 +33,7 @@ updates:
     message: We are investigating.
 ---
 """
-SCRIPT = "import sys; from generator.cli import main; sys.argv = ['incidents'] + sys.argv[1:]; main()"
+SCRIPT = "import sys; from incidents.cli import main; sys.argv = ['incidents'] + sys.argv[1:]; main()"
 
 
 def _root(tmp_path: Path) -> Path:
@@ -47,9 +48,26 @@ def _root(tmp_path: Path) -> Path:
 def _start(root: Path, message: str, at: str, status: str = "investigating") -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, "update", "INC-2026-0001", "--status", status, "-m", message,
-         "--at", at, "--root", str(root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            "update",
+            "INC-2026-0001",
+            "--status",
+            status,
+            "-m",
+            message,
+            "--at",
+            at,
+            "--root",
+            str(root),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
 
 
 def test_two_concurrent_updates_never_lose_an_edit(tmp_path):
@@ -83,11 +101,12 @@ def test_a_held_lock_refuses_with_a_message(tmp_path):
     root = _root(tmp_path)
     path = root / "incidents" / "2026" / "INC-2026-0001.md"
     before = path.read_bytes()
-    from generator.authoring import AuthoringError
-    from generator.authoring.checks import load
-    from generator.authoring.lock import locked as lock_again
-    import generator.authoring.record_edit as record_edit
-    from datetime import datetime, timezone
+    from datetime import datetime
+
+    import incidents.authoring.record_edit as record_edit
+    from incidents.authoring import AuthoringError
+    from incidents.authoring.checks import load
+    from incidents.authoring.lock import locked as lock_again
 
     with locked(path):
         original = record_edit.locked
@@ -95,8 +114,14 @@ def test_a_held_lock_refuses_with_a_message(tmp_path):
         try:
             _, loaded = load(root)
             try:
-                record_edit.update_incident(root, loaded, "INC-2026-0001", "identified", "Found it.",
-                                            datetime(2026, 2, 10, 11, tzinfo=timezone.utc))
+                record_edit.update_incident(
+                    root,
+                    loaded,
+                    "INC-2026-0001",
+                    "identified",
+                    "Found it.",
+                    datetime(2026, 2, 10, 11, tzinfo=UTC),
+                )
             except AuthoringError as exc:
                 assert "being edited by another command" in exc.message and "nothing was written" in exc.message
             else:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.source import read_record
-from generator.validate import validate_root
+from incidents.cli import cli
+from incidents.reading.validate import validate_root
+from incidents.records.source import read_record
 
 POLICY = Path(__file__).parent / "fixtures" / "roundtrip" / "policy"
 ROLES = ["--role", "commander=alice", "--role", "comms_lead=bob"]
@@ -29,8 +29,22 @@ def new(root: Path, *args: str):
 
 
 def test_declares_a_valid_incident(root):
-    result = new(root, "-s", "SEV-1", "-t", 'Checkout "Pay" button fails: yes', "--service", "api",
-                 "--service", "web", "--impact", "major_outage", *ROLES, "--at", "2026-02-10T14:30:00Z")
+    result = new(
+        root,
+        "-s",
+        "SEV-1",
+        "-t",
+        'Checkout "Pay" button fails: yes',
+        "--service",
+        "api",
+        "--service",
+        "web",
+        "--impact",
+        "major_outage",
+        *ROLES,
+        "--at",
+        "2026-02-10T14:30:00Z",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "incidents/2026/INC-2026-0001.md\n"
     report = validate_root(root)
@@ -48,10 +62,21 @@ def test_declares_a_valid_incident(root):
 
 
 def test_written_yaml_is_readable(root):
-    new(root, "-s", "SEV-3", "-t", "Slow search", "--service", "api", "--at", "2026-02-10T14:30:00Z",
-        "-m", "Search is slow.")
+    new(
+        root,
+        "-s",
+        "SEV-3",
+        "-t",
+        "Slow search",
+        "--service",
+        "api",
+        "--at",
+        "2026-02-10T14:30:00Z",
+        "-m",
+        "Search is slow.",
+    )
     text = (root / "incidents/2026/INC-2026-0001.md").read_text(encoding="utf-8")
-    assert text.startswith("---\nid: INC-2026-0001\ntitle: \"Slow search\"\nseverity: SEV-3\nstatus: investigating\n")
+    assert text.startswith('---\nid: INC-2026-0001\ntitle: "Slow search"\nseverity: SEV-3\nstatus: investigating\n')
     assert "started_at: 2026-02-10T14:30:00Z\n" in text
     assert '    message: "Search is slow."\n' in text
 
@@ -59,11 +84,27 @@ def test_written_yaml_is_readable(root):
 def test_next_free_id_counts_every_record_of_that_year(root):
     (root / "incidents/2026").mkdir()
     for n in (1, 7):
-        assert new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2026-01-01T00:00:00Z",
-                   "--id", f"INC-2026-{n:04d}").exit_code == 0
+        assert (
+            new(
+                root,
+                "-s",
+                "SEV-3",
+                "-t",
+                "x",
+                "--service",
+                "api",
+                "--at",
+                "2026-01-01T00:00:00Z",
+                "--id",
+                f"INC-2026-{n:04d}",
+            ).exit_code
+            == 0
+        )
     (root / "incidents/2025").mkdir()
-    assert new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2025-06-01T00:00:00Z").output \
+    assert (
+        new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2025-06-01T00:00:00Z").output
         == "incidents/2025/INC-2025-0001.md\n"
+    )
     result = new(root, "-s", "SEV-3", "-t", "y", "--service", "api", "--at", "2026-03-01T00:00:00Z")
     assert result.output == "incidents/2026/INC-2026-0008.md\n"
     assert validate_root(root).errors == 0
@@ -105,8 +146,9 @@ def test_never_overwrites_a_file_that_holds_something_else(root):
     (root / "incidents/2026").mkdir()
     target = root / "incidents/2026/INC-2026-0003.md"
     target.write_text("not a record at all\n", encoding="utf-8")  # an invalid file: no id can be read
-    result = new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2026-01-01T00:00:00Z",
-                 "--id", "INC-2026-0003")
+    result = new(
+        root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2026-01-01T00:00:00Z", "--id", "INC-2026-0003"
+    )
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert target.read_text(encoding="utf-8") == "not a record at all\n"
@@ -130,8 +172,26 @@ def test_missing_root_exits_2(tmp_path):
 
 
 def test_per_service_impact_tags_and_internal(root):
-    result = new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--service", "db", "--impact", "api=partial_outage",
-                 "--impact", "db=major_outage", "--tag", "security", "--internal", "--at", "2026-05-01T00:00:00Z")
+    result = new(
+        root,
+        "-s",
+        "SEV-3",
+        "-t",
+        "x",
+        "--service",
+        "api",
+        "--service",
+        "db",
+        "--impact",
+        "api=partial_outage",
+        "--impact",
+        "db=major_outage",
+        "--tag",
+        "security",
+        "--internal",
+        "--at",
+        "2026-05-01T00:00:00Z",
+    )
     assert result.exit_code == 0, result.output
     inc = validate_root(root).repository.incident("INC-2026-0001")
     assert dict(inc.impact) == {"api": "partial_outage", "db": "major_outage"}
@@ -146,8 +206,17 @@ def test_title_that_would_not_validate_writes_nothing(root):
 
 
 def test_new_file_reads_back_with_the_foundation_reader(root):
-    result = new(root, "-s", "SEV-3", "-t", "\u00e9t\u00e9 \u2014 caf\u00e9 #1: [x] {y} & *z* 'q'", "--service", "api",
-                 "-m", "line one\nline two\ttab %s")
+    result = new(
+        root,
+        "-s",
+        "SEV-3",
+        "-t",
+        "\u00e9t\u00e9 \u2014 caf\u00e9 #1: [x] {y} & *z* 'q'",
+        "--service",
+        "api",
+        "-m",
+        "line one\nline two\ttab %s",
+    )
     assert result.exit_code == 0, result.output
     src, findings = read_record((root / result.output.strip()).read_bytes(), "x.md")
     assert findings == []
@@ -160,20 +229,20 @@ TRICKY = [
     b"---\nid: 'INC-2026-0002'  # quoted\n---\n",
     b"---\ntype: postmortem\nincident: INC-2026-0003\n---\n",
     b"---\ntype: maintenance\nid: MNT-1\n---\n",
-    b"---\nid: INC-1\nid: INC-2\n---\n",            # repeated key: the reader decides
-    b"---\nid: [INC-1]\n---\n",                      # not an id
+    b"---\nid: INC-1\nid: INC-2\n---\n",  # repeated key: the reader decides
+    b"---\nid: [INC-1]\n---\n",  # not an id
     b"---\ntitle: |\n  id: not-this\nid: INC-9\n---\n",
     b"\xef\xbb\xbf---\r\nid: INC-2026-0004\r\n---\r\n",
-    b"---\n  id: INC-5\n---\n",                      # an indented front matter
-    b"---\nid: INC-6\n",                             # never closed
+    b"---\n  id: INC-5\n---\n",  # an indented front matter
+    b"---\nid: INC-6\n",  # never closed
     b"---\ntype: other\nid: X-1\n---\n",
-    b"---\nid: \"INC-7\" # c\nbody: x\n---\nid: INC-8 in the body\n",
+    b'---\nid: "INC-7" # c\nbody: x\n---\nid: INC-8 in the body\n',
 ]
 
 
 @pytest.mark.parametrize("data", TRICKY)
 def test_quick_id_scan_agrees_with_the_reader(data):
-    from generator.authoring.repo import _quick_ref
+    from incidents.authoring.repo import _quick_ref
 
     quick = _quick_ref(data, "x.md")
     if quick is None:
@@ -187,7 +256,7 @@ def test_quick_id_scan_agrees_with_the_reader(data):
 
 
 def test_quick_id_scan_agrees_on_every_fixture():
-    from generator.authoring.repo import _quick_ref
+    from incidents.authoring.repo import _quick_ref
 
     fixtures = sorted((Path(__file__).parent / "fixtures" / "roundtrip").glob("*.md"))
     assert fixtures
@@ -200,21 +269,43 @@ def test_quick_id_scan_agrees_on_every_fixture():
 
 def test_zero_padding_of_existing_ids_is_kept(root):
     (root / "incidents/2026").mkdir()
-    assert new(root, "-s", "SEV-3", "-t", "x", "--service", "api", "--at", "2026-01-01T00:00:00Z",
-               "--id", "INC-2026-000041").exit_code == 0
+    assert (
+        new(
+            root,
+            "-s",
+            "SEV-3",
+            "-t",
+            "x",
+            "--service",
+            "api",
+            "--at",
+            "2026-01-01T00:00:00Z",
+            "--id",
+            "INC-2026-000041",
+        ).exit_code
+        == 0
+    )
     result = new(root, "-s", "SEV-3", "-t", "y", "--service", "api", "--at", "2026-01-02T00:00:00Z")
     assert result.output == "incidents/2026/INC-2026-000042.md\n"
 
 
-@pytest.mark.parametrize("text", ["Payments are back \U0001F389", "a\\U0001F600 b", "tab\t\\ and \U0001F600",
-                                  "\U000E0001 tag", "next\x85line\u2028sep"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Payments are back \U0001f389",
+        "a\\U0001F600 b",
+        "tab\t\\ and \U0001f600",
+        "\U000e0001 tag",
+        "next\x85line\u2028sep",
+    ],
+)
 def test_double_quoted_text_reads_back_and_keeps_emoji_readable(text):
     import yaml
 
-    from generator.authoring.yamltext import dq
+    from incidents.authoring.yamltext import dq
 
     quoted = dq(text)
     assert yaml.safe_load(quoted) == text
     assert "\n" not in quoted
-    if "\U0001F389" in text:
-        assert "\U0001F389" in quoted
+    if "\U0001f389" in text:
+        assert "\U0001f389" in quoted

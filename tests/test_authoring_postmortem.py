@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.policy import load_policy
-from generator.validate import validate_root
+from incidents.cli import cli
+from incidents.policy.policy_file import load_policy
+from incidents.reading.validate import validate_root
 
 FIXTURES = Path(__file__).parent / "fixtures" / "roundtrip"
 
@@ -71,7 +71,8 @@ def test_refuses_when_a_postmortem_lives_elsewhere(root):
     (root / "incidents/pm").mkdir()
     (root / "incidents/pm/old.md").write_text(
         "---\ntype: postmortem\nincident: INC-2026-0104\nstatus: draft\nauthors: [x]\naction_items: []\n---\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = invoke("postmortem", "INC-2026-0104", "--root", str(root))
     assert result.exit_code == 1 and "incidents/pm/old.md" in result.output
     assert not (root / "incidents/2026/INC-2026-0104.postmortem.md").exists()
@@ -85,7 +86,7 @@ def test_unknown_incident(root):
 
 def test_check_flags_the_draft_once_due(root):
     """The gate of the metrics/check area (when present) sees the placeholders of an overdue draft."""
-    from generator.cli import cli as group
+    from incidents.cli import cli as group
 
     if "check" not in group.commands:
         pytest.skip("`incidents check` is not part of this build yet")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.validate import validate_root
+from incidents.cli import cli
+from incidents.reading.validate import validate_root
 
 POLICY = """\
 severities:
@@ -33,9 +33,26 @@ def make(tmp_path: Path) -> Path:
     (tmp_path / "policy" / "policy.yml").write_text(POLICY)
     (tmp_path / "policy" / "services.yml").write_text(SERVICES)
     (tmp_path / "incidents").mkdir()
-    result = run(tmp_path, "new", "-s", "SEV-1", "-t", "Checkout errors", "--service", "api",
-                 "--role", "commander=alice", "--role", "scribe=sam", "--at", "2026-02-10T03:31:00Z",
-                 "--started-at", "2026-02-10T03:02:00Z", "--detected-at", "2026-02-10T03:10:00Z")
+    result = run(
+        tmp_path,
+        "new",
+        "-s",
+        "SEV-1",
+        "-t",
+        "Checkout errors",
+        "--service",
+        "api",
+        "--role",
+        "commander=alice",
+        "--role",
+        "scribe=sam",
+        "--at",
+        "2026-02-10T03:31:00Z",
+        "--started-at",
+        "2026-02-10T03:02:00Z",
+        "--detected-at",
+        "2026-02-10T03:10:00Z",
+    )
     assert result.exit_code == 0, result.output
     return tmp_path
 
@@ -53,8 +70,20 @@ def test_new_records_when_it_started_and_was_detected(tmp_path):
 
 def test_new_refuses_a_title_with_control_characters(tmp_path):
     root = make(tmp_path)
-    result = run(root, "new", "-s", "SEV-1", "-t", "Bad\x0btitle", "--service", "api",
-                 "--role", "commander=a", "--role", "scribe=b")
+    result = run(
+        root,
+        "new",
+        "-s",
+        "SEV-1",
+        "-t",
+        "Bad\x0btitle",
+        "--service",
+        "api",
+        "--role",
+        "commander=a",
+        "--role",
+        "scribe=b",
+    )
     assert result.exit_code == 1 and "\\x0b" in result.output and "nothing was written" in result.output
     assert len(list((root / "incidents").rglob("*.md"))) == 1
 
@@ -64,23 +93,61 @@ def test_ack_then_update_keeps_the_real_acknowledgement(tmp_path):
     assert run(root, "ack", ID, "--at", "2026-02-10T03:14:00Z").exit_code == 0
     again = run(root, "ack", ID, "--at", "2026-02-10T03:15:00Z")
     assert again.exit_code == 1 and "already acknowledged" in again.output
-    assert run(root, "update", ID, "--status", "identified", "-m", "A bad deploy.", "--at",
-               "2026-02-10T03:45:00Z", "--identified-at", "2026-02-10T03:38:00Z").exit_code == 0
+    assert (
+        run(
+            root,
+            "update",
+            ID,
+            "--status",
+            "identified",
+            "-m",
+            "A bad deploy.",
+            "--at",
+            "2026-02-10T03:45:00Z",
+            "--identified-at",
+            "2026-02-10T03:38:00Z",
+        ).exit_code
+        == 0
+    )
     inc = incident(root)
     assert inc.acknowledged_at.minute == 14 and inc.identified_at.minute == 38
 
 
 def test_update_flags_give_the_real_times_and_never_overwrite(tmp_path):
     root = make(tmp_path)
-    result = run(root, "update", ID, "--status", "monitoring", "-m", "Rolled back.", "--at", "2026-02-10T04:00:00Z",
-                 "--acknowledged-at", "2026-02-10T03:12:00Z", "--mitigated-at", "2026-02-10T03:55:00Z")
+    result = run(
+        root,
+        "update",
+        ID,
+        "--status",
+        "monitoring",
+        "-m",
+        "Rolled back.",
+        "--at",
+        "2026-02-10T04:00:00Z",
+        "--acknowledged-at",
+        "2026-02-10T03:12:00Z",
+        "--mitigated-at",
+        "2026-02-10T03:55:00Z",
+    )
     assert result.exit_code == 0, result.output
     inc = incident(root)
     assert (inc.acknowledged_at.minute, inc.mitigated_at.minute, inc.identified_at) == (12, 55, None)
     path = root / "incidents" / "2026" / f"{ID}.md"
     before = path.read_bytes()
-    refused = run(root, "update", ID, "--status", "monitoring", "-m", "Again.", "--at", "2026-02-10T04:10:00Z",
-                  "--mitigated-at", "2026-02-10T04:05:00Z")
+    refused = run(
+        root,
+        "update",
+        ID,
+        "--status",
+        "monitoring",
+        "-m",
+        "Again.",
+        "--at",
+        "2026-02-10T04:10:00Z",
+        "--mitigated-at",
+        "2026-02-10T04:05:00Z",
+    )
     assert refused.exit_code == 1 and "keeps its first value" in refused.output
     assert path.read_bytes() == before
 
@@ -99,17 +166,49 @@ def test_timeline_and_escalate_append_entries(tmp_path):
 
 def test_maintenance_new_and_update(tmp_path):
     root = make(tmp_path)
-    result = run(root, "maintenance", "new", "-t", "Database upgrade", "--service", "api",
-                 "--start", "2026-03-01T22:00:00Z", "--end", "2026-03-01T23:00:00Z")
+    result = run(
+        root,
+        "maintenance",
+        "new",
+        "-t",
+        "Database upgrade",
+        "--service",
+        "api",
+        "--start",
+        "2026-03-01T22:00:00Z",
+        "--end",
+        "2026-03-01T23:00:00Z",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "incidents/2026/MNT-2026-0001.md"
-    result = run(root, "maintenance", "update", "MNT-2026-0001", "--status", "in_progress", "-m", "Started.",
-                 "--at", "2026-03-01T22:00:00Z")
+    result = run(
+        root,
+        "maintenance",
+        "update",
+        "MNT-2026-0001",
+        "--status",
+        "in_progress",
+        "-m",
+        "Started.",
+        "--at",
+        "2026-03-01T22:00:00Z",
+    )
     assert result.exit_code == 0, result.output
     (mnt,) = validate_root(root).repository.maintenances
     assert mnt.status == "in_progress" and [u.message for u in mnt.updates] == ["Started."]
-    bad = run(root, "maintenance", "new", "-t", "Backwards", "--service", "api",
-              "--start", "2026-03-01T22:00:00Z", "--end", "2026-03-01T21:00:00Z")
+    bad = run(
+        root,
+        "maintenance",
+        "new",
+        "-t",
+        "Backwards",
+        "--service",
+        "api",
+        "--start",
+        "2026-03-01T22:00:00Z",
+        "--end",
+        "2026-03-01T21:00:00Z",
+    )
     assert bad.exit_code == 1 and "--end must be after --start" in bad.output
 
 

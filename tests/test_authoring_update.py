@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.validate import validate_root
+from incidents.cli import cli
+from incidents.reading.validate import validate_root
 
 FIXTURES = Path(__file__).parent / "fixtures" / "roundtrip"
 CASES = yaml.safe_load((FIXTURES / "cases.yml").read_text(encoding="utf-8"))
@@ -186,10 +186,13 @@ def test_refusal_prints_findings_with_path_and_line(tmp_path):
 def test_unsafe_layout_is_refused_not_mangled(tmp_path):
     root = make_root(tmp_path, "crlf_bom")
     path = root / "incidents" / "2026" / "crlf_bom.md"
-    path.write_text("---\n{id: INC-2026-0200, title: T, severity: SEV-3, status: investigating, services: [api], "
-                    "impact: degraded_performance, started_at: 2026-03-01T00:00:00Z, "
-                    "detected_at: 2026-03-01T00:00:00Z, updates: [{at: 2026-03-01T00:00:00Z, "
-                    "status: investigating, message: m}]}\n---\n", encoding="utf-8")
+    path.write_text(
+        "---\n{id: INC-2026-0200, title: T, severity: SEV-3, status: investigating, services: [api], "
+        "impact: degraded_performance, started_at: 2026-03-01T00:00:00Z, "
+        "detected_at: 2026-03-01T00:00:00Z, updates: [{at: 2026-03-01T00:00:00Z, "
+        "status: investigating, message: m}]}\n---\n",
+        encoding="utf-8",
+    )
     before = path.read_bytes()
     result = run_update(root, "INC-2026-0200", "identified", "Found it.", "2026-03-01T01:00:00Z")
     assert result.exit_code == 1
@@ -211,7 +214,8 @@ from hypothesis import strategies as st
 
 # Any text a responder might type (no surrogates, which UTF-8 cannot hold).
 MESSAGES = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80).filter(
-    lambda s: s.strip() != "")
+    lambda s: s.strip() != ""
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -241,8 +245,10 @@ def test_lifecycle_keys_stay_before_a_new_updates_block_at_the_end(tmp_path):
     result = run_update(root, "INC-2026-0111", "resolved", "Done.", "2026-03-12T10:00:00Z")
     assert result.exit_code == 0, result.output
     after = path.read_text(encoding="utf-8")
-    assert ("identified_at: 2026-03-12T09:20:00Z\nresolved_at: 2026-03-12T10:00:00Z\nupdates:\n"
-            "  - at: 2026-03-12T10:00:00Z\n    status: resolved\n    message: \"Done.\"\n---\n") in after
+    assert (
+        "identified_at: 2026-03-12T09:20:00Z\nresolved_at: 2026-03-12T10:00:00Z\nupdates:\n"
+        '  - at: 2026-03-12T10:00:00Z\n    status: resolved\n    message: "Done."\n---\n'
+    ) in after
 
 
 def test_same_status_again_adds_an_update_and_fills_nothing(tmp_path):
@@ -253,8 +259,11 @@ def test_same_status_again_adds_an_update_and_fills_nothing(tmp_path):
     assert result.exit_code == 0, result.output
     removed, added = changed_lines(before, path.read_bytes())
     assert removed == []  # the status token is rewritten with the same bytes
-    assert added == ["  - at: 2026-03-10T14:45:00Z\n", "    status: identified\n",
-                     '    message: "Still rolling back."\n']
+    assert added == [
+        "  - at: 2026-03-10T14:45:00Z\n",
+        "    status: identified\n",
+        '    message: "Still rolling back."\n',
+    ]
 
 
 def test_unicode_line_separators_inside_values_do_not_shift_the_edit(tmp_path):
@@ -270,12 +279,17 @@ def test_unicode_line_separators_inside_values_do_not_shift_the_edit(tmp_path):
     assert result.exit_code == 0, result.output
     removed, added = changed_lines(before, path.read_bytes())
     assert removed == ["status: identified\n"]
-    assert added == ["status: monitoring\n", "mitigated_at: 2026-03-10T15:00:00Z\n",
-                     "  - at: 2026-03-10T15:00:00Z\n", "    status: monitoring\n", '    message: "Reverted."\n']
+    assert added == [
+        "status: monitoring\n",
+        "mitigated_at: 2026-03-10T15:00:00Z\n",
+        "  - at: 2026-03-10T15:00:00Z\n",
+        "    status: monitoring\n",
+        '    message: "Reverted."\n',
+    ]
 
 
 def test_a_bug_becomes_one_line_and_the_file_is_untouched(tmp_path, monkeypatch):
-    import generator.authoring.record_edit as edit_module
+    import incidents.authoring.record_edit as edit_module
 
     def broken(*args, **kwargs):
         raise IndexError("list index out of range")
@@ -293,12 +307,13 @@ def test_a_bug_becomes_one_line_and_the_file_is_untouched(tmp_path, monkeypatch)
 
 # -- generated hand-written styles ---------------------------------------------------------
 
-from generator.source import read_record  # noqa: E402
+from incidents.records.source import read_record  # noqa: E402
 
 
 @st.composite
 def hand_written(draw):
     """A valid incident written in a random mix of the styles people use."""
+
     def q(text, kinds=("plain", "single", "double")):
         kind = draw(st.sampled_from(kinds))
         return {"plain": text, "single": f"'{text}'", "double": f'"{text}"'}[kind]
@@ -374,8 +389,9 @@ def hand_written(draw):
     return data, status
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(case=hand_written(), new_status=st.sampled_from(["identified", "monitoring", "resolved"]))
 def test_generated_styles_round_trip(tmp_path_factory, case, new_status):
     data, old_status = case
@@ -398,8 +414,9 @@ def test_generated_styles_round_trip(tmp_path_factory, case, new_status):
     if b"\r\n" in data:
         assert after.count(b"\n") == after.count(b"\r\n")
     assert new["status"] == new_status
-    assert new["updates"] == old["updates"] + [{"at": "2026-05-01T11:00:00Z", "status": new_status,
-                                                "message": "Moving on: step 2."}]
+    assert new["updates"] == old["updates"] + [
+        {"at": "2026-05-01T11:00:00Z", "status": new_status, "message": "Moving on: step 2."}
+    ]
     for key, value in old.items():
         if key not in ("status", "updates"):
             assert new[key] == value, key

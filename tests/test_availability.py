@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from generator import metrics
-from generator.availability import union_length
-from generator.validate import validate_root
+from incidents.metrics import figures as metrics
+from incidents.metrics.availability import union_length
+from incidents.reading.validate import validate_root
 
 POLICY = """\
 severities:
@@ -33,9 +33,18 @@ services:
 
 def incident(inc_id, impact, started, mitigated=None, resolved=None, visibility="public", services="[api]"):
     status = "resolved" if resolved else "identified"
-    lines = ["---", f"id: {inc_id}", f"title: Incident {inc_id}", "severity: SEV-1", f"status: {status}",
-             f"services: {services}", f"impact: {impact}", f"started_at: {started}", f"detected_at: {started}",
-             f"acknowledged_at: {started}"]
+    lines = [
+        "---",
+        f"id: {inc_id}",
+        f"title: Incident {inc_id}",
+        "severity: SEV-1",
+        f"status: {status}",
+        f"services: {services}",
+        f"impact: {impact}",
+        f"started_at: {started}",
+        f"detected_at: {started}",
+        f"acknowledged_at: {started}",
+    ]
     if mitigated:
         lines.append(f"mitigated_at: {mitigated}")
     if resolved:
@@ -71,8 +80,9 @@ status: completed
 RECORDS = {
     "P.md": incident("P", "partial_outage", "2026-03-01T00:00:00Z", "2026-03-01T02:00:00Z", "2026-03-01T03:00:00Z"),
     "M.md": incident("M", "major_outage", "2026-03-01T01:00:00Z", None, "2026-03-01T01:30:00Z"),
-    "I.md": incident("I", "partial_outage", "2026-03-01T10:00:00Z", None, "2026-03-01T10:30:00Z",
-                     visibility="internal"),
+    "I.md": incident(
+        "I", "partial_outage", "2026-03-01T10:00:00Z", None, "2026-03-01T10:30:00Z", visibility="internal"
+    ),
     "D.md": incident("D", "degraded_performance", "2026-03-01T05:00:00Z", None, "2026-03-01T06:00:00Z"),
     "MNT-1.md": MAINTENANCE,
 }
@@ -114,7 +124,7 @@ def test_open_incident_lasts_until_as_of_and_window_defaults(tmp_path):
     # db slo 99.9: budget 1.44 min, used 120/1.44 * 100 = 8333.3...%
     records = dict(RECORDS, **{"O.md": incident("O", "major_outage", "2026-03-01T22:00:00Z", services="[db]")})
     repo = load(tmp_path, records)
-    db = by_service(repo, as_of=datetime(2026, 3, 2, tzinfo=timezone.utc))["db"]
+    db = by_service(repo, as_of=datetime(2026, 3, 2, tzinfo=UTC))["db"]
     assert db["downtime_min"] == pytest.approx(120.0)
     assert db["availability_pct"] == pytest.approx(100 * (1 - 120 / 1440), abs=1e-12)
     assert db["error_budget_used_pct"] == pytest.approx(120 / 1.44 * 100, rel=1e-12)

@@ -39,8 +39,12 @@ def root200(tmp_path_factory) -> Path:
 
 
 def test_generated_root_validates_clean(root200):
-    result = subprocess.run([str(INCIDENTS_BIN), "validate", "--root", str(root200), "--format", "json"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(INCIDENTS_BIN), "validate", "--root", str(root200), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     report = json.loads(result.stdout)
     assert report["findings"] == []
@@ -63,8 +67,16 @@ def test_layout_counts_and_ids(root200):
     for p in postmortems:
         text = p.read_text(encoding="utf-8")
         assert "status: published" in text and "\ndate: " in text
-        for section in ("Summary", "Impact", "Timeline", "Root Cause", "What Went Well",
-                        "What Could Be Improved", "Action Items", "Lessons Learned"):
+        for section in (
+            "Summary",
+            "Impact",
+            "Timeline",
+            "Root Cause",
+            "What Went Well",
+            "What Could Be Improved",
+            "Action Items",
+            "Lessons Learned",
+        ):
             assert f"\n## {section}\n\n" in text
         for placeholder in ("TBD", "TODO", "[INCIDENT-ID]"):
             assert placeholder not in text
@@ -104,9 +116,12 @@ def test_deterministic_for_a_seed(tmp_path):
 
 
 def test_started_before_cutoff(root200):
-    starts = re.findall(r"\nstarted_at: (\S+)\n",
-                        "\n".join(p.read_text(encoding="utf-8") for p in (root200 / "incidents").rglob("INC-*.md")))
+    starts = re.findall(
+        r"\nstarted_at: (\S+)\n",
+        "\n".join(p.read_text(encoding="utf-8") for p in (root200 / "incidents").rglob("INC-*.md")),
+    )
     from datetime import datetime
+
     parsed = [datetime.fromisoformat(s.replace("Z", "+00:00")) for s in starts]
     assert len(parsed) == 200
     assert all(corpus.START <= t < corpus.END for t in parsed)
@@ -114,14 +129,29 @@ def test_started_before_cutoff(root200):
 
 def test_cli_writes_a_root(tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(CORPUS_PY), str(out), "30", "--seed", "3",
-                             "--postmortem-every", "3", "--maintenance", "2"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(CORPUS_PY),
+            str(out),
+            "30",
+            "--seed",
+            "3",
+            "--postmortem-every",
+            "3",
+            "--maintenance",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("incidents/20*/INC-*[0-9].md"))) == 30
     assert len(list(out.glob("incidents/maintenance/MNT-*.md"))) == 2
-    check = subprocess.run([str(INCIDENTS_BIN), "validate", "--root", str(out)], capture_output=True, text=True,
-                           timeout=120)
+    check = subprocess.run(
+        [str(INCIDENTS_BIN), "validate", "--root", str(out)], capture_output=True, text=True, timeout=120
+    )
     assert check.returncode == 0, check.stdout
     records = len(list(out.rglob("incidents/**/*.md")))
     assert len(list(out.glob("incidents/20*/*.postmortem.md"))) >= 9  # every 3rd of ~30 resolved

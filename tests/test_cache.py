@@ -13,19 +13,19 @@ import time
 from pathlib import Path
 
 import pytest
-import test_properties as props
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from test_golden import CASES, golden_root
 
-import generator.reading as reading
-from generator import cache as cache_mod
-from generator import cache_files
-from generator.cache import CacheSettings, RecordCache, load_pack
-from generator.cli import cli
-from generator.codec import CODECS, UNSUPPORTED_FIELDS
-from generator.validate import validate_root
+import incidents.reading.reader as reading
+import test_properties as props
+from incidents.cli import cli
+from incidents.reading import cache as cache_mod
+from incidents.reading import cache_files
+from incidents.reading.cache import CacheSettings, RecordCache, load_pack
+from incidents.reading.codec import CODECS, UNSUPPORTED_FIELDS
+from incidents.reading.validate import validate_root
+from test_golden import CASES, golden_root
 
 AS_OF = "2026-12-01T00:00:00Z"
 COMMANDS = (
@@ -74,13 +74,17 @@ def test_golden_case_same_bytes_cold_warm_and_without_cache(case, tmp_path, monk
 
 
 @props.SETTINGS
-@given(st.one_of(
-    props.FRONT_MATTERS.map(props.record_text),
-    props.mutated(st.just(props.VALID)),
-    st.sampled_from([props.VALID, props._PM, props._MAINT]).flatmap(
-        lambda text: props.perturbed(props.yaml.safe_load(text.split("---\n")[1])).map(
-            lambda data: "---\n" + props.dump(data) + "---\n" + text.split("---\n", 2)[2])),
-))
+@given(
+    st.one_of(
+        props.FRONT_MATTERS.map(props.record_text),
+        props.mutated(st.just(props.VALID)),
+        st.sampled_from([props.VALID, props._PM, props._MAINT]).flatmap(
+            lambda text: props.perturbed(props.yaml.safe_load(text.split("---\n")[1])).map(
+                lambda data: "---\n" + props.dump(data) + "---\n" + text.split("---\n", 2)[2]
+            )
+        ),
+    )
+)
 def test_property_inputs_same_result_cold_warm_and_without_cache(text):
     root = Path(tempfile.mkdtemp(prefix="incidents-cache-prop-"))
     try:
@@ -103,6 +107,7 @@ def test_every_record_field_has_a_codec():
 
 # ---- what is re-read --------------------------------------------------------------------------------
 
+
 def demo_root(tmp_path: Path) -> Path:
     root = golden_root("valid_all_types", tmp_path)
     return root
@@ -116,6 +121,7 @@ class Counter:
         def counting(data, rel):
             self.paths.append(rel)
             return original(data, rel)
+
         monkeypatch.setattr(reading, "read_record", counting)
 
 
@@ -161,8 +167,9 @@ def test_unchanged_files_are_not_even_opened_and_any_change_is_seen(tmp_path, mo
     assert opened == []
     # A wanted record is read from its file (its body), and checked against the digest.
     full = validate_root(root, cache=settings)
-    assert len(opened) == len(full.repository.incidents) + len(full.repository.postmortems) + \
-        len(full.repository.maintenances)
+    assert len(opened) == len(full.repository.incidents) + len(full.repository.postmortems) + len(
+        full.repository.maintenances
+    )
     assert repr(full) == repr(validate_root(root))
     opened.clear()
     target = next(p for p in sorted((root / "incidents").rglob("*.md")) if "postmortem" not in p.name)
@@ -223,14 +230,17 @@ def test_rules_across_files_always_run(tmp_path):
 
 
 def test_rules_across_files_are_kept_for_the_same_declared_ids(tmp_path, monkeypatch):
-    import generator.validate as validate_mod
+    import incidents.reading.validate as validate_mod
 
     root = demo_root(tmp_path)
     settings = CacheSettings(True, tmp_path / "c")
     calls: list[int] = []
     original = validate_mod.check_repository
-    monkeypatch.setattr(validate_mod, "check_repository", lambda declared, policy: calls.append(len(declared))
-                        or original(declared, policy))
+    monkeypatch.setattr(
+        validate_mod,
+        "check_repository",
+        lambda declared, policy: calls.append(len(declared)) or original(declared, policy),
+    )
     validate_root(root, cache=settings)
     validate_root(root, cache=settings)
     assert len(calls) == 1  # nothing declared changed: the rules' result is the cache's
@@ -245,7 +255,7 @@ def test_rules_across_files_are_kept_for_the_same_declared_ids(tmp_path, monkeyp
 
 
 def test_the_key_of_the_rules_result_depends_only_on_the_values():
-    from generator.validate import across_key
+    from incidents.reading.validate import across_key
 
     def declared(i: int) -> tuple:
         return ("Declared", (f"INC-{i}", f"incidents/{i}.md", 2, 5, "incident", "SEV-2", True, None, "2026-01-01"))
@@ -254,16 +264,20 @@ def test_the_key_of_the_rules_result_depends_only_on_the_values():
     held = [declared(i) for i in range(50)]
     shared = tuple(held)  # the same values, each object referenced twice (as a record would hold them)
     interned = tuple((n, tuple(sys.intern(v) if isinstance(v, str) else v for v in f)) for n, f in fresh)
-    assert across_key(fresh) == across_key(shared) == across_key(interned) == across_key(marshal.loads(
-        marshal.dumps(fresh)))
+    assert (
+        across_key(fresh)
+        == across_key(shared)
+        == across_key(interned)
+        == across_key(marshal.loads(marshal.dumps(fresh)))
+    )
     assert across_key(fresh) != across_key(fresh[:-1])
 
 
 ACROSS_RUN = """
 import sys
 from pathlib import Path
-import generator.validate as v
-from generator.cache import CacheSettings
+import incidents.reading.validate as v
+from incidents.reading.cache import CacheSettings
 calls = []
 original = v.check_repository
 v.check_repository = lambda declared, policy: calls.append(1) or original(declared, policy)
@@ -278,12 +292,21 @@ def test_rules_across_files_are_kept_from_one_process_to_the_next(tmp_path):
     for i in range(20):
         (root / "incidents" / f"bad{i}.md").write_text(f"---\nid: B-{i}\ntitle: [\n---\n")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    runs = [subprocess.run([sys.executable, "-c", ACROSS_RUN, str(root), str(tmp_path / "c")], env=env,
-                           capture_output=True, text=True, check=True).stdout.strip() for _ in range(3)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", ACROSS_RUN, str(root), str(tmp_path / "c")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for _ in range(3)
+    ]
     assert runs == ["1", "0", "0"]
 
 
 # ---- never trusted blindly --------------------------------------------------------------------------
+
 
 def pack_path(root: Path, folder: Path) -> Path:
     store = RecordCache.open(root, CacheSettings(True, folder))
@@ -301,14 +324,20 @@ def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
     wrong_shape = marshal.dumps([1, 2, 3])
     old_shape = marshal.dumps(entries)  # format 1 held the entries alone
     no_memo = marshal.dumps((entries, log_base))  # an earlier build of format 2
-    bad_entries = marshal.dumps(({rel: (b"x" * 32, None, ("not", "an", "entry")) for rel in entries}
-                                 | {rel: (e[0], e[1], ((1, 2),)) + e[3:] for rel, e in list(entries.items())[:1]}
-                                 | {rel: (e[0], None, e[2], ("Declared", (1,)), e[4], e[5])
-                                    for rel, e in list(entries.items())[1:2]}, log_base, (b"k", ((1,),), ())))
+    bad_entries = marshal.dumps(
+        (
+            dict.fromkeys(entries, (b"x" * 32, None, ("not", "an", "entry")))
+            | {rel: (e[0], e[1], ((1, 2),)) + e[3:] for rel, e in list(entries.items())[:1]}
+            | {rel: (e[0], None, e[2], ("Declared", (1,)), e[4], e[5]) for rel, e in list(entries.items())[1:2]},
+            log_base,
+            (b"k", ((1,),), ()),
+        )
+    )
     # A code object is plain data to marshal: it must be ignored, and never run.
     code = compile("open('PWNED', 'w').write('ran')", "x", "exec")
-    with_code = marshal.dumps(({rel: (e[0], None, code, code, code, e[5]) for rel, e in entries.items()}, log_base,
-                               code))
+    with_code = marshal.dumps(
+        ({rel: (e[0], None, code, code, code, e[5]) for rel, e in entries.items()}, log_base, code)
+    )
     return {
         "empty": b"",
         "garbage": os.urandom(300),
@@ -340,10 +369,10 @@ def _log_damage_cases(blob: bytes, header: dict) -> dict[str, bytes]:
         "cut in a segment": blob[: len(blob) - 7],
         "flipped byte": bytes(flipped),
         "segment for another policy": start + cache_files.segment(dict(header, policy="another"), entries),
-        "log of another tool": cache_files.log_start(dict(header, tool="x")) + blob[len(start):],
+        "log of another tool": cache_files.log_start(dict(header, tool="x")) + blob[len(start) :],
         "wrong digests": start + cache_files.segment(header, {rel: (b"y" * 32,) + e[1:] for rel, e in entries.items()}),
-        "wrong shapes": start + cache_files.segment(header, {rel: (e[0], ("Incident", (1, 2)), 3)
-                                                             for rel, e in entries.items()}),
+        "wrong shapes": start
+        + cache_files.segment(header, {rel: (e[0], ("Incident", (1, 2)), 3) for rel, e in entries.items()}),
         "code objects": start + cache_files.segment(header, {rel: (e[0], code, None) for rel, e in entries.items()}),
     }
 
@@ -410,8 +439,12 @@ def test_default_cache_folder_is_ignored_by_git(tmp_path):
     folder = root / cache_mod.DEFAULT_DIR
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert cache_mod.DEFAULT_DIR not in status
     assert "incidents/" in status  # git does see the records
 
@@ -421,8 +454,8 @@ def test_default_cache_folder_is_ignored_by_git(tmp_path):
 WORKER = """
 import sys
 from pathlib import Path
-from generator.cache import CacheSettings
-from generator.validate import validate_root
+from incidents.reading.cache import CacheSettings
+from incidents.reading.validate import validate_root
 root, folder, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 for n in range(rounds):
     report = validate_root(root, cache=CacheSettings(True, folder))
@@ -439,9 +472,17 @@ def test_concurrent_runs_never_corrupt_the_cache(tmp_path):
         roots.append(root)
     folder = tmp_path / "shared-cache"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(root), str(folder), "6"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for root in roots for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(root), str(folder), "6"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for root in roots
+        for _ in range(4)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), [e for _o, e in outs]
     lines = {line for out, _err in outs for line in out.splitlines()}

@@ -7,12 +7,11 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
+from incidents.cli import cli
 
 POLICY = """\
 severities:
@@ -58,8 +57,7 @@ Narrative.
 
 # A: SEV-1 started 2026-01-05T10:00Z, MTTA 10, MTTR 40; B: SEV-1 started 2026-02-10T09:00Z, MTTA 20, MTTR 80
 # SEV-1: count 2, MTTA median 15, MTTR median 60, mean 60, p90 40 + 0.9*40 = 76; ack 50%, resolve 50%
-A = incident("A", "2026-01-05T10:00:00Z", "2026-01-05T10:10:00Z", "2026-01-05T10:40:00Z",
-             services="[api, web]")
+A = incident("A", "2026-01-05T10:00:00Z", "2026-01-05T10:10:00Z", "2026-01-05T10:40:00Z", services="[api, web]")
 B = incident("B", "2026-02-10T09:00:00Z", "2026-02-10T09:20:00Z", "2026-02-10T10:20:00Z")
 PM_B = """---
 type: postmortem
@@ -101,11 +99,20 @@ def test_metrics_json_is_the_contract_shape(root):
     doc = json.loads(result.stdout)
     assert list(doc) == ["groups"]
     sev1, sev2 = doc["groups"]
-    contract = {"key": "SEV-1", "count": 2, "mttd_median_min": 0.0, "mtta_median_min": 15.0,
-                "mtti_median_min": None, "mttr_median_min": 60.0, "mttr_mean_min": 60.0,
-                "mttr_p90_min": 76.0, "ack_within_target_pct": 50.0, "resolve_within_target_pct": 50.0,
-                "detect_within_target_pct": None}
-    assert list(sev1)[:len(contract)] == list(contract)  # the contract's keys first, in its order
+    contract = {
+        "key": "SEV-1",
+        "count": 2,
+        "mttd_median_min": 0.0,
+        "mtta_median_min": 15.0,
+        "mtti_median_min": None,
+        "mttr_median_min": 60.0,
+        "mttr_mean_min": 60.0,
+        "mttr_p90_min": 76.0,
+        "ack_within_target_pct": 50.0,
+        "resolve_within_target_pct": 50.0,
+        "detect_within_target_pct": None,
+    }
+    assert list(sev1)[: len(contract)] == list(contract)  # the contract's keys first, in its order
     assert {k: sev1[k] for k in contract} == contract
     # honest figures: sample sizes, MTTA mean, no median interval for n = 2
     assert (sev1["mttd_n"], sev1["mtta_n"], sev1["mtti_n"], sev1["mttr_n"]) == (2, 2, 0, 2)
@@ -113,8 +120,15 @@ def test_metrics_json_is_the_contract_shape(root):
     assert sev2["key"] == "SEV-2" and sev2["count"] == 0 and sev2["mttr_median_min"] is None
 
 
-@pytest.mark.parametrize("by, keys", [("severity", ["SEV-1", "SEV-2"]), ("service", ["api", "web"]),
-                                      ("month", ["2026-01", "2026-02"]), ("quarter", ["2026-Q1"])])
+@pytest.mark.parametrize(
+    "by, keys",
+    [
+        ("severity", ["SEV-1", "SEV-2"]),
+        ("service", ["api", "web"]),
+        ("month", ["2026-01", "2026-02"]),
+        ("quarter", ["2026-Q1"]),
+    ],
+)
 def test_metrics_every_grouping(root, by, keys):
     doc = json.loads(run("metrics", "--root", root, "--by", by, "--format", "json").stdout)
     assert [g["key"] for g in doc["groups"]] == keys
@@ -131,13 +145,16 @@ def test_metrics_by_service_mtbf(root):
     assert (web["count"], web["mtbf_mean_min"]) == (1, None)
 
 
-@pytest.mark.parametrize("since, until, count", [
-    ("2026-02-10T09:00:00Z", None, 1),    # inclusive
-    ("2026-02-10T09:00:01Z", None, 0),
-    (None, "2026-02-10T09:00:00Z", 1),    # exclusive
-    (None, "2026-02-11", 2),              # a date is midnight UTC
-    ("2026-01-01", "2026-02-01", 1),
-])
+@pytest.mark.parametrize(
+    "since, until, count",
+    [
+        ("2026-02-10T09:00:00Z", None, 1),  # inclusive
+        ("2026-02-10T09:00:01Z", None, 0),
+        (None, "2026-02-10T09:00:00Z", 1),  # exclusive
+        (None, "2026-02-11", 2),  # a date is midnight UTC
+        ("2026-01-01", "2026-02-01", 1),
+    ],
+)
 def test_metrics_since_until(root, since, until, count):
     args = ["metrics", "--root", root, "--format", "json"]
     args += ["--since", since] if since else []
@@ -164,8 +181,9 @@ def test_metrics_csv_key_column_is_the_grouping(root, by):
 
 def test_metrics_csv_and_json_are_unrounded(root):
     # A third SEV-2 incident: MTTR 1 min 20 s = 4/3 min; JSON and CSV keep 1.3333333333333333
-    (root / "incidents" / "C.md").write_text(incident("C", "2026-03-01T00:00:00Z", "2026-03-01T00:00:10Z",
-                                                      "2026-03-01T00:01:20Z", severity="SEV-2"))
+    (root / "incidents" / "C.md").write_text(
+        incident("C", "2026-03-01T00:00:00Z", "2026-03-01T00:00:10Z", "2026-03-01T00:01:20Z", severity="SEV-2")
+    )
     doc = json.loads(run("metrics", "--root", root, "--format", "json").stdout)
     assert doc["groups"][1]["mttr_median_min"] == 4 / 3
     rows = list(csv.DictReader(io.StringIO(run("metrics", "--root", root, "--format", "csv").stdout)))
@@ -177,8 +195,10 @@ def test_metrics_csv_and_json_are_unrounded(root):
 def test_metrics_empty_range_is_exit_2(root, since, until):
     result = run("metrics", "--root", root, "--since", since, "--until", until)
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: --since {since} is not before --until {until}: the range is empty "
-                             "(--since is inclusive, --until exclusive)\n")
+    assert result.stderr == (
+        f"Error: --since {since} is not before --until {until}: the range is empty "
+        "(--since is inclusive, --until exclusive)\n"
+    )
 
 
 def test_metrics_range_without_incidents_says_so(root):
@@ -191,8 +211,9 @@ def test_metrics_availability_as_of(root):
     # api: A major 10:00-10:40 (40 min) and B major 09:00-10:20 (80 min) = 120 min of downtime.
     # Window: earliest started_at (A, 2026-01-05T10:00Z) to --as-of 2026-02-14T10:00Z = 40 days = 57600 min.
     # availability = 100 * (1 - 120 / 57600) = 99.791666...
-    doc = json.loads(run("metrics", "--root", root, "--by", "service", "--as-of", "2026-02-14T10:00:00Z",
-                         "--format", "json").stdout)
+    doc = json.loads(
+        run("metrics", "--root", root, "--by", "service", "--as-of", "2026-02-14T10:00:00Z", "--format", "json").stdout
+    )
     api = doc["groups"][0]
     assert api["downtime_min"] == 120.0
     assert api["availability_pct"] == pytest.approx(100 * (1 - 120 / 57600), abs=1e-12)
@@ -292,8 +313,9 @@ def test_check_includes_validate_findings(root):
 
 def test_check_clean_root_exits_0(root):
     (root / "incidents" / "A.md").write_text(A.replace("severity: SEV-1", "severity: SEV-2"))
-    (root / "incidents" / "B.md").write_text(B.replace("acknowledged_at: 2026-02-10T09:20:00Z",
-                                                       "acknowledged_at: 2026-02-10T09:15:00Z"))
+    (root / "incidents" / "B.md").write_text(
+        B.replace("acknowledged_at: 2026-02-10T09:20:00Z", "acknowledged_at: 2026-02-10T09:15:00Z")
+    )
     result = run("check", "--root", root, "--as-of", "2030-01-01T00:00:00Z")
     assert result.exit_code == 0
     assert result.stdout == "0 errors, 0 warnings in 5 files\n"
@@ -319,10 +341,12 @@ def test_check_defaults_to_now(root):
 
 
 def test_validate_does_not_import_pandas():
-    code = ("import sys; from generator.cli import cli; "
-            "sys.argv=['incidents','validate','--help']\n"
-            "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
-            "print('pandas' in sys.modules)")
+    code = (
+        "import sys; from incidents.cli import cli; "
+        "sys.argv=['incidents','validate','--help']\n"
+        "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
+        "print('pandas' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
 
@@ -330,9 +354,11 @@ def test_validate_does_not_import_pandas():
 @pytest.mark.parametrize("command", ["validate", "check"])
 def test_validate_and_check_never_load_pandas_or_scipy(root, command):
     # the gate stays light: the statistics (pandas, numpy, scipy) load only when metrics are computed
-    code = ("import sys; from generator.cli import cli\n"
-            f"sys.argv=['incidents', {command!r}, '--root', {str(root)!r}, '--no-cache']\n"
-            "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('pandas', 'numpy', 'scipy') if m in sys.modules))")
+    code = (
+        "import sys; from incidents.cli import cli\n"
+        f"sys.argv=['incidents', {command!r}, '--root', {str(root)!r}, '--no-cache']\n"
+        "try:\n    cli.main(standalone_mode=False)\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'scipy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

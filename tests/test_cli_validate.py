@@ -14,17 +14,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.output import escape_data, escape_property
+from incidents.cli import cli
+from incidents.findings_output import escape_data, escape_property
 
 FINDINGS = Path(__file__).parent / "fixtures" / "findings"
 CASES = sorted(p.name for p in FINDINGS.iterdir() if p.is_dir() and not p.name.startswith("_"))
 INCIDENT = (FINDINGS / "valid_incident" / "incidents" / "2026" / "INC-2026-0001.md").read_text()
-TEXT_LINE = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<level>error|warning) "
-                       r"(?P<code>[a-z0-9-]+) (?P<message>.+)$")
+TEXT_LINE = re.compile(
+    r"^(?P<path>[^:\s][^:]*):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<level>error|warning) "
+    r"(?P<code>[a-z0-9-]+) (?P<message>.+)$"
+)
 SUMMARY = re.compile(r"^\d+ errors?, \d+ warnings? in \d+ files?$")
-GITHUB_LINE = re.compile(r"^::(?P<level>error|warning) file=(?P<file>[^,:]*),line=(?P<line>\d+),col=(?P<col>\d+),"
-                         r"title=(?P<title>[^,:]*)::(?P<message>[^\r\n]*)$")
+GITHUB_LINE = re.compile(
+    r"^::(?P<level>error|warning) file=(?P<file>[^,:]*),line=(?P<line>\d+),col=(?P<col>\d+),"
+    r"title=(?P<title>[^,:]*)::(?P<message>[^\r\n]*)$"
+)
 
 
 def make_root(tmp_path: Path, case: str = "valid_incident") -> Path:
@@ -44,6 +48,7 @@ def expected_of(case: str) -> dict:
 
 
 # -- exit codes -------------------------------------------------------------------------------------
+
 
 def test_clean_root_exits_0(tmp_path):
     result = run("--root", str(make_root(tmp_path)))
@@ -65,9 +70,15 @@ def test_warnings_alone_exit_0(tmp_path):
     assert ": warning impact-incomplete " in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["--format", "xml"], ["--bogus"], ["--strict=yes"], ["extra-argument"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "xml"],
+        ["--bogus"],
+        ["--strict=yes"],
+        ["extra-argument"],
+    ],
+)
 def test_bad_flag_exits_2(tmp_path, args):
     result = run("--root", str(make_root(tmp_path)), *args)
     assert result.exit_code == 2
@@ -122,6 +133,7 @@ def test_default_root_is_the_current_folder(tmp_path, monkeypatch):
 
 # -- --strict ----------------------------------------------------------------------------------------
 
+
 def test_strict_turns_warnings_into_errors(tmp_path):
     root = make_root(tmp_path, "impact_map_incomplete")
     plain = run("--root", str(root), "--format", "json")
@@ -145,6 +157,7 @@ def test_strict_on_a_clean_root_exits_0(tmp_path):
 
 # -- formats ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("case", ["yaml11_booleans_in_text", "billion_laughs", "policy_bad_duration", "key_typo"])
 def test_text_format(tmp_path, case):
     result = run("--root", str(make_root(tmp_path, case)))
@@ -155,14 +168,24 @@ def test_text_format(tmp_path, case):
         m = TEXT_LINE.match(line)
         assert m, line
         assert (m["path"], int(m["line"]), int(m["col"]), m["level"], m["code"], m["message"]) == (
-            finding["path"], finding["line"], finding["column"], finding["level"], finding["code"], finding["message"])
+            finding["path"],
+            finding["line"],
+            finding["column"],
+            finding["level"],
+            finding["code"],
+            finding["message"],
+        )
     assert SUMMARY.match(lines[-1])
     s = expected["summary"]
-    assert lines[-1] == (f"{s['errors']} error{'s' * (s['errors'] != 1)}, {s['warnings']} warning"
-                         f"{'s' * (s['warnings'] != 1)} in {s['files']} file{'s' * (s['files'] != 1)}")
+    assert lines[-1] == (
+        f"{s['errors']} error{'s' * (s['errors'] != 1)}, {s['warnings']} warning"
+        f"{'s' * (s['warnings'] != 1)} in {s['files']} file{'s' * (s['files'] != 1)}"
+    )
 
 
-@pytest.mark.parametrize("case", ["valid_incident", "unknown_service", "postmortem_bad_action_item", "policy_unknown_key"])
+@pytest.mark.parametrize(
+    "case", ["valid_incident", "unknown_service", "postmortem_bad_action_item", "policy_unknown_key"]
+)
 def test_json_format_shape(tmp_path, case):
     result = run("--root", str(make_root(tmp_path, case)), "--format", "json")
     doc = json.loads(result.stdout)
@@ -182,8 +205,10 @@ def test_github_format(tmp_path):
     result = run("--root", str(root), "--format", "github")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines == ["::error file=incidents/2026/INC-2026-0001.md,line=6,col=17,title=unknown-service::"
-                     "unknown service `paymnts`; did you mean `payments`?"]
+    assert lines == [
+        "::error file=incidents/2026/INC-2026-0001.md,line=6,col=17,title=unknown-service::"
+        "unknown service `paymnts`; did you mean `payments`?"
+    ]
     assert "1 error, 0 warnings in 3 files" in result.stderr
 
 
@@ -192,8 +217,11 @@ def test_github_format_escapes(tmp_path):
     root = make_root(tmp_path)
     target = root / "incidents" / "2026" / "INC-2026-0001.md"
     odd = root / "incidents" / "2026" / "a,b:c%d.md"
-    odd.write_text(INCIDENT.replace("id: INC-2026-0001", "id: INC-2026-0002").replace(
-        "services: [api]", 'services: [api, "pay\\nme%nts\\r"]'))
+    odd.write_text(
+        INCIDENT.replace("id: INC-2026-0001", "id: INC-2026-0002").replace(
+            "services: [api]", 'services: [api, "pay\\nme%nts\\r"]'
+        )
+    )
     target.unlink()
     result = run("--root", str(root), "--format", "github")
     assert result.exit_code == 1
@@ -235,6 +263,7 @@ def test_github_format_clean_prints_nothing_on_stdout(tmp_path):
 
 # -- never a traceback ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
 def test_no_traceback_for_any_golden_case(tmp_path, case, fmt):
@@ -247,6 +276,7 @@ def test_no_traceback_for_any_golden_case(tmp_path, case, fmt):
 
 # -- the installed script and its imports ---------------------------------------------------------------
 
+
 def _script() -> str:
     candidate = Path(sys.executable).with_name("incidents")
     return str(candidate) if candidate.exists() else shutil.which("incidents")
@@ -256,13 +286,15 @@ def test_installed_script(tmp_path):
     script = _script()
     assert script, "the console script `incidents` is not installed"
     root = make_root(tmp_path, "duplicate_key_top")
-    proc = subprocess.run([script, "validate", "--root", str(root), "--format", "json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [script, "validate", "--root", str(root), "--format", "json"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout) == expected_of("duplicate_key_top")
     assert "Traceback" not in proc.stderr
-    proc = subprocess.run([script, "validate", "--root", str(tmp_path / "missing")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [script, "validate", "--root", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.startswith("Error: ")
 
 
@@ -274,15 +306,20 @@ def test_validate_imports_nothing_heavy(tmp_path):
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from generator.cli import cli\n"
+        "from incidents.cli import cli\n"
         f"result = CliRunner().invoke(cli, ['validate', '--root', {str(root)!r}, '--format', 'json'])\n"
         "assert result.exit_code == 1, result.output\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "assert not heavy, heavy\n"
         "print('ok')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
 
@@ -292,4 +329,5 @@ def test_github_format_warning_level(tmp_path):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "::warning file=policy/policy.yml,line=19,col=1,title=unknown-field::"
-        "unknown policy key `role_for_tags`; did you mean `roles_for_tags`?"]
+        "unknown policy key `role_for_tags`; did you mean `roles_for_tags`?"
+    ]

@@ -8,15 +8,20 @@ import json
 import re
 from pathlib import Path
 
-from generator.codes import CODES, codes_table
+from incidents.codes import CODES, codes_table
 
 REPO = Path(__file__).resolve().parent.parent
 FINDINGS = Path(__file__).parent / "fixtures" / "findings"
-GENERATOR = REPO / "generator"
-VALIDATE_MODULES = [GENERATOR / n for n in ("source.py", "fields.py", "policy.py", "validate.py")] + sorted(
-    (GENERATOR / "rules").glob("*.py"))
-NEVER_GOLDEN = {"internal-error", "unreadable",  # a bug of ours; a file the OS cannot read
-                "unsafe-file", "unreadable-folder"}  # FIFOs, devices, symlinks out of the root, locked
+GENERATOR = REPO / "generator" / "incidents"
+VALIDATE_MODULES = [
+    GENERATOR / n for n in ("records/source.py", "records/fields.py", "policy/policy_file.py", "reading/validate.py")
+] + sorted((GENERATOR / "rules").glob("*.py"))
+NEVER_GOLDEN = {
+    "internal-error",
+    "unreadable",  # a bug of ours; a file the OS cannot read
+    "unsafe-file",
+    "unreadable-folder",
+}  # FIFOs, devices, symlinks out of the root, locked
 # folders: kinds of file a fixture folder cannot hold; tests/test_discovery_kinds.py makes them
 
 
@@ -40,7 +45,7 @@ def golden_codes() -> set[str]:
 
 
 def reference_page() -> str:
-    from generator.reference import codes_markdown
+    from reference import codes_markdown
 
     return codes_markdown()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.validate import validate_root
+from incidents.reading.validate import validate_root
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples" / "policies").glob("*") if (p / "policy").is_dir())

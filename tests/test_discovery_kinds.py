@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.discovery import record_files, scan_records
-from generator.validate import validate_root
+from incidents.reading.discovery import record_files, scan_records
+from incidents.reading.validate import validate_root
 
 BASE = Path(__file__).resolve().parent / "fixtures" / "findings" / "_base" / "policy"
 GOOD = Path(__file__).resolve().parent / "fixtures" / "findings" / "unknown_status" / "incidents" / "2026"
@@ -33,8 +33,12 @@ def codes(report) -> dict[str, str]:
 def test_fifo_device_and_symlinks_out_of_the_root_are_errors_never_read(tmp_path):
     root = make_root(tmp_path)
     outside = tmp_path / "outside.md"
-    outside.write_text((root / "incidents" / "2026" / "INC-2026-0001.md").read_text()
-                       .replace("INC-2026-0001", "INC-2026-0777").replace("Slow API", "OUTSIDE-TEXT"))
+    outside.write_text(
+        (root / "incidents" / "2026" / "INC-2026-0001.md")
+        .read_text()
+        .replace("INC-2026-0001", "INC-2026-0777")
+        .replace("Slow API", "OUTSIDE-TEXT")
+    )
     inc = root / "incidents"
     os.mkfifo(inc / "pipe.md")
     (inc / "zero.md").symlink_to("/dev/zero")

@@ -15,9 +15,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from test_golden import golden_root
 
-from generator.cli import cli
+from incidents.cli import cli
+from test_golden import golden_root
 
 HERE = Path(__file__).resolve().parent
 MANUAL = HERE.parent / "manual" / "scale.md"
@@ -26,8 +26,18 @@ corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
 AS_OF = "2026-11-15T00:00:00Z"
-FIGURES = ("count", "mttd_median_min", "mtta_median_min", "mtti_median_min", "mttr_median_min", "mttr_mean_min",
-           "mttr_p90_min", "ack_within_target_pct", "resolve_within_target_pct", "detect_within_target_pct")
+FIGURES = (
+    "count",
+    "mttd_median_min",
+    "mtta_median_min",
+    "mtti_median_min",
+    "mttr_median_min",
+    "mttr_mean_min",
+    "mttr_p90_min",
+    "ack_within_target_pct",
+    "resolve_within_target_pct",
+    "detect_within_target_pct",
+)
 
 
 def invoke(*args: str):
@@ -88,11 +98,21 @@ def test_manual_sql_over_three_exports_equals_metrics_on_their_union(three_roots
 def test_formats_hold_the_same_rows(three_roots, tmp_path):
     root = three_roots[0][0]
     for fmt in ("parquet", "csv", "jsonl"):
-        result = invoke("export", "--root", str(root), "--format", fmt, "--out", str(tmp_path / fmt),
-                        "--repository", "acme/payments")
+        result = invoke(
+            "export",
+            "--root",
+            str(root),
+            "--format",
+            fmt,
+            "--out",
+            str(tmp_path / fmt),
+            "--repository",
+            "acme/payments",
+        )
         assert result.exit_code == 0, result.output
-        assert sorted(p.name for p in (tmp_path / fmt).iterdir()) == \
-            sorted(f"{t}.{fmt}" for t in ("incidents", "updates", "action_items"))
+        assert sorted(p.name for p in (tmp_path / fmt).iterdir()) == sorted(
+            f"{t}.{fmt}" for t in ("incidents", "updates", "action_items")
+        )
         assert f"incidents.{fmt}: 70 rows" in result.output
     table = pq.read_table(tmp_path / "parquet" / "incidents.parquet")
     assert table.schema.field("started_at").type.tz == "UTC"
@@ -129,7 +149,8 @@ def test_timestamps_are_utc_and_missing_intervals_null(tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     row = next(r for r in rows if r["path"] == path.relative_to(root).as_posix())
     assert row["started_at"].endswith("Z")
-    from generator.timestamps import iso_utc, parse_timestamp
+    from incidents.records.timestamps import iso_utc, parse_timestamp
+
     assert row["started_at"] == iso_utc(parse_timestamp(started))
     for r in rows:
         if r["resolved_at"] is None:

@@ -1,4 +1,4 @@
-"""generator.gates: each gate at, just before and just after its boundary (contract sections 3 and 7)."""
+"""incidents.gates: each gate at, just before and just after its boundary (contract sections 3 and 7)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.codes import CODES
-from generator.gates import check_gates, placeholder_pattern, sections
-from generator.validate import validate_root
+from incidents.codes import CODES
+from incidents.gates import check_gates, placeholder_pattern, sections
+from incidents.reading.validate import validate_root
 
 POLICY = """\
 severities:
@@ -37,17 +37,37 @@ def ts(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def incident(inc_id="INC-1", severity="SEV-1", status="resolved", detected="2026-03-01T10:00:00Z",
-             acknowledged="2026-03-01T10:05:00Z", resolved="2026-03-01T12:00:00Z", updates=None,
-             visibility="public"):
+def incident(
+    inc_id="INC-1",
+    severity="SEV-1",
+    status="resolved",
+    detected="2026-03-01T10:00:00Z",
+    acknowledged="2026-03-01T10:05:00Z",
+    resolved="2026-03-01T12:00:00Z",
+    updates=None,
+    visibility="public",
+):
     """An incident started at 10:00Z; updates are (at, status) pairs."""
     if updates is None:
-        updates = [("2026-03-01T10:10:00Z", "investigating"), ("2026-03-01T10:35:00Z", "identified"),
-                   ("2026-03-01T11:00:00Z", "monitoring"), ("2026-03-01T11:25:00Z", "monitoring"),
-                   ("2026-03-01T11:50:00Z", "monitoring"), (resolved, "resolved")]
-    lines = ["---", f"id: {inc_id}", "title: Checkout errors", f"severity: {severity}", f"status: {status}",
-             "services: [api]", "impact: major_outage", "started_at: 2026-03-01T10:00:00Z",
-             f"detected_at: {detected}"]
+        updates = [
+            ("2026-03-01T10:10:00Z", "investigating"),
+            ("2026-03-01T10:35:00Z", "identified"),
+            ("2026-03-01T11:00:00Z", "monitoring"),
+            ("2026-03-01T11:25:00Z", "monitoring"),
+            ("2026-03-01T11:50:00Z", "monitoring"),
+            (resolved, "resolved"),
+        ]
+    lines = [
+        "---",
+        f"id: {inc_id}",
+        "title: Checkout errors",
+        f"severity: {severity}",
+        f"status: {status}",
+        "services: [api]",
+        "impact: major_outage",
+        "started_at: 2026-03-01T10:00:00Z",
+        f"detected_at: {detected}",
+    ]
     if acknowledged and status != "investigating":
         lines.append(f"acknowledged_at: {acknowledged}")
     if status == "resolved":
@@ -142,15 +162,21 @@ def test_open_incident_needs_no_postmortem_yet(tmp_path):
 
 
 def test_complete_postmortem_passes(tmp_path):
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": postmortem()},
-                  "2026-03-10T00:00:00Z")
+    found = gates(
+        tmp_path,
+        {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": postmortem()},
+        "2026-03-10T00:00:00Z",
+    )
     assert found == []
 
 
 def test_severity_without_required_postmortem_is_not_gated(tmp_path):
     pm = postmortem(status="draft", body="## Summary\nTBD\n")
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(severity="SEV-2"),
-                             "incidents/INC-1.postmortem.md": pm}, "2027-01-01T00:00:00Z")
+    found = gates(
+        tmp_path,
+        {"incidents/INC-1.md": incident(severity="SEV-2"), "incidents/INC-1.postmortem.md": pm},
+        "2027-01-01T00:00:00Z",
+    )
     # Only the overdue action item: completeness is not gated for SEV-2.
     assert codes(found) == [("action-item-overdue", "error")]
 
@@ -169,8 +195,7 @@ def test_placeholders_in_body_and_front_matter_at_their_lines(tmp_path):
     body = COMPLETE_BODY + "\nFollow-up: TODO, see [INCIDENT-ID].\nTBDs and TODOist and tbd are words.\n"
     items = [dict(title="Add a canary", owner="TBD", due="2026-03-20", priority="P1", status="open")]
     pm = postmortem(body=body, items=items)
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm},
-                  DUE + SECOND)
+    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, DUE + SECOND)
     got = [(f.code, f.line, f.column) for f in found]
     follow = line_of(pm, "Follow-up:")
     assert got == [
@@ -185,16 +210,16 @@ def test_placeholders_in_body_and_front_matter_at_their_lines(tmp_path):
 def test_placeholder_in_front_matter_without_sources(tmp_path):
     items = [dict(title="Add a canary", owner="TBD", due="2026-03-20", priority="P1", status="open")]
     pm = postmortem(items=items)
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm},
-                  DUE, with_sources=False)  # the file is read again to place it
+    found = gates(
+        tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, DUE, with_sources=False
+    )  # the file is read again to place it
     assert [(f.code, f.line) for f in found] == [("postmortem-placeholder", line_of(pm, "owner: TBD"))]
 
 
 def test_placeholder_in_a_front_matter_comment(tmp_path):
     pm = postmortem(extra="# reviewer: TODO check the numbers")
     found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, DUE)
-    assert [(f.code, f.line, f.column) for f in found] == [
-        ("postmortem-placeholder", line_of(pm, "# reviewer"), 13)]
+    assert [(f.code, f.line, f.column) for f in found] == [("postmortem-placeholder", line_of(pm, "# reviewer"), 13)]
 
 
 def test_placeholder_pattern_whole_word_or_bracketed():
@@ -244,36 +269,41 @@ It broke.
 def test_sections_parser():
     body = "## A ##\ntext\n### sub\nmore\n## B\n\n# C\n"
     got = [(line, level, title, text.strip()) for line, level, title, text in sections(body)]
-    assert got == [(0, 2, "A", "text\n### sub\nmore"), (2, 3, "sub", "more"), (4, 2, "B", ""),
-                   (6, 1, "C", "")]
+    assert got == [(0, 2, "A", "text\n### sub\nmore"), (2, 3, "sub", "more"), (4, 2, "B", ""), (6, 1, "C", "")]
 
 
 def test_action_item_without_owner_due_or_priority(tmp_path):
-    items = [dict(title="Add a canary", status="done"),
-             dict(title="Write a runbook", owner="bob", due="2026-03-20", priority="P2", status="open")]
+    items = [
+        dict(title="Add a canary", status="done"),
+        dict(title="Write a runbook", owner="bob", due="2026-03-20", priority="P2", status="open"),
+    ]
     pm = postmortem(items=items)
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm},
-                  DUE - SECOND)
+    found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, DUE - SECOND)
     assert [(f.code, f.level, f.line) for f in found] == [
-        ("action-item-incomplete", "warning", line_of(pm, "title: Add a canary"))]
+        ("action-item-incomplete", "warning", line_of(pm, "title: Add a canary"))
+    ]
     assert "`owner`, `due`, `priority`" in found[0].message
 
 
 # -- action items -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("as_of, overdue", [
-    ("2026-03-20T23:59:59Z", False),        # the due date itself: not yet late
-    ("2026-03-21T00:00:00Z", True),          # the next day (UTC)
-    ("2026-03-21T01:00:00+02:00", False),    # = 2026-03-20T23:00Z: still the due date in UTC
-    ("2026-04-30T00:00:00Z", True),
-])
+@pytest.mark.parametrize(
+    "as_of, overdue",
+    [
+        ("2026-03-20T23:59:59Z", False),  # the due date itself: not yet late
+        ("2026-03-21T00:00:00Z", True),  # the next day (UTC)
+        ("2026-03-21T01:00:00+02:00", False),  # = 2026-03-20T23:00Z: still the due date in UTC
+        ("2026-04-30T00:00:00Z", True),
+    ],
+)
 def test_action_item_overdue_boundary(tmp_path, as_of, overdue):
     pm = postmortem()
     found = gates(tmp_path, {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": pm}, as_of)
     if overdue:
         assert [(f.code, f.level, f.line) for f in found] == [
-            ("action-item-overdue", "error", line_of(pm, "title: Add a canary"))]
+            ("action-item-overdue", "error", line_of(pm, "title: Add a canary"))
+        ]
         assert "INC-1" in found[0].message and "2026-03-20" in found[0].message
     else:
         assert found == []
@@ -282,8 +312,11 @@ def test_action_item_overdue_boundary(tmp_path, as_of, overdue):
 @pytest.mark.parametrize("status", ["done", "cancelled"])
 def test_closed_action_items_are_never_overdue(tmp_path, status):
     items = [dict(title="Add a canary", owner="alice", due="2026-03-20", priority="P1", status=status)]
-    found = gates(tmp_path, {"incidents/INC-1.md": incident(),
-                             "incidents/INC-1.postmortem.md": postmortem(items=items)}, "2027-01-01T00:00:00Z")
+    found = gates(
+        tmp_path,
+        {"incidents/INC-1.md": incident(), "incidents/INC-1.postmortem.md": postmortem(items=items)},
+        "2027-01-01T00:00:00Z",
+    )
     assert found == []
 
 
@@ -293,15 +326,21 @@ OPEN_UPDATES = [("2026-03-01T10:10:00Z", "investigating"), ("2026-03-01T10:30:00
 LAST = ts("2026-03-01T10:30:00Z")  # update_every 30m -> overdue after 11:00:00Z
 
 
-@pytest.mark.parametrize("as_of, overdue", [(LAST + timedelta(minutes=30) - SECOND, False),
-                                            (LAST + timedelta(minutes=30), False),
-                                            (LAST + timedelta(minutes=30) + SECOND, True)])
+@pytest.mark.parametrize(
+    "as_of, overdue",
+    [
+        (LAST + timedelta(minutes=30) - SECOND, False),
+        (LAST + timedelta(minutes=30), False),
+        (LAST + timedelta(minutes=30) + SECOND, True),
+    ],
+)
 def test_update_overdue_boundary(tmp_path, as_of, overdue):
     inc = incident(status="identified", updates=OPEN_UPDATES)
     found = gates(tmp_path, {"incidents/INC-1.md": inc}, as_of)
     if overdue:
         assert [(f.code, f.level, f.line) for f in found] == [
-            ("update-overdue", "error", line_of(inc, "- at: 2026-03-01T10:30:00Z"))]
+            ("update-overdue", "error", line_of(inc, "- at: 2026-03-01T10:30:00Z"))
+        ]
         assert "INC-1" in found[0].message and "30m" in found[0].message
     else:
         assert found == []
@@ -312,8 +351,9 @@ def test_internal_incident_has_no_cadence(tmp_path):
     assert gates(tmp_path, {"incidents/INC-1.md": inc}, "2026-03-05T00:00:00Z") == []
 
 
-@pytest.mark.parametrize("first, late", [("2026-03-01T10:14:59Z", False), ("2026-03-01T10:15:00Z", False),
-                                         ("2026-03-01T10:15:01Z", True)])
+@pytest.mark.parametrize(
+    "first, late", [("2026-03-01T10:14:59Z", False), ("2026-03-01T10:15:00Z", False), ("2026-03-01T10:15:01Z", True)]
+)
 @pytest.mark.parametrize("status", ["identified", "resolved"])
 def test_first_update_late_boundary(tmp_path, first, late, status):
     # detected 10:00Z, first_update_within 15m
@@ -328,7 +368,8 @@ def test_first_update_late_boundary(tmp_path, first, late, status):
     if late:
         level = "error" if status == "identified" else "warning"
         assert [(f.code, f.level, f.line) for f in found] == [
-            ("first-update-late", level, line_of(inc, f"- at: {first}"))]
+            ("first-update-late", level, line_of(inc, f"- at: {first}"))
+        ]
         assert "INC-1" in found[0].message
     else:
         assert found == []
@@ -337,12 +378,14 @@ def test_first_update_late_boundary(tmp_path, first, late, status):
 @pytest.mark.parametrize("second, gap", [("2026-03-01T11:10:00Z", False), ("2026-03-01T11:10:01Z", True)])
 def test_resolved_update_gap_is_a_warning(tmp_path, second, gap):
     # SEV-2: update_every 1h; updates at 10:10 and `second`
-    inc = incident(severity="SEV-2", updates=[("2026-03-01T10:10:00Z", "investigating"), (second, "resolved")],
-                   resolved=second)
+    inc = incident(
+        severity="SEV-2", updates=[("2026-03-01T10:10:00Z", "investigating"), (second, "resolved")], resolved=second
+    )
     found = gates(tmp_path, {"incidents/INC-1.md": inc}, "2026-06-01T00:00:00Z")
     if gap:
         assert [(f.code, f.level, f.line) for f in found] == [
-            ("update-gap", "warning", line_of(inc, f"- at: {second}"))]
+            ("update-gap", "warning", line_of(inc, f"- at: {second}"))
+        ]
         assert "INC-1" in found[0].message and "1h" in found[0].message
     else:
         assert found == []
@@ -354,8 +397,10 @@ def test_open_incident_past_gap_warns_and_current_gap_errs(tmp_path):
     found = gates(tmp_path, {"incidents/INC-1.md": inc}, "2026-03-01T12:00:00Z")
     second = line_of(inc, "- at: 2026-03-01T11:00:00Z")
     # 10:10 -> 11:00 is 50m > 30m: a past miss; 11:00 -> as-of 12:00 is 1h > 30m: overdue now.
-    assert sorted((f.code, f.level, f.line) for f in found) == [("update-gap", "warning", second),
-                                                                  ("update-overdue", "error", second)]
+    assert sorted((f.code, f.level, f.line) for f in found) == [
+        ("update-gap", "warning", second),
+        ("update-overdue", "error", second),
+    ]
 
 
 def test_as_of_must_be_aware(tmp_path):
@@ -365,9 +410,18 @@ def test_as_of_must_be_aware(tmp_path):
 
 
 def test_every_gate_code_is_registered():
-    for code in ("postmortem-missing", "postmortem-unpublished", "postmortem-section-missing",
-                 "postmortem-section-empty", "postmortem-placeholder", "action-item-incomplete",
-                 "action-item-overdue", "update-overdue", "first-update-late", "update-gap"):
+    for code in (
+        "postmortem-missing",
+        "postmortem-unpublished",
+        "postmortem-section-missing",
+        "postmortem-section-empty",
+        "postmortem-placeholder",
+        "action-item-incomplete",
+        "action-item-overdue",
+        "update-overdue",
+        "first-update-late",
+        "update-gap",
+    ):
         assert code in CODES
     for module in (Path(__file__).parents[1] / "generator" / "gates").glob("*.py"):
         source = module.read_text()

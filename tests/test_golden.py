@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.findings import count_levels
-from generator.validate import validate_root
+from incidents.findings import count_levels
+from incidents.reading.validate import validate_root
 
 FINDINGS = Path(__file__).parent / "fixtures" / "findings"
 BASE_POLICY = FINDINGS / "_base" / "policy"

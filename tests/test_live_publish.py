@@ -30,12 +30,19 @@ plugins:
 
 
 def env() -> dict:
-    return dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                GIT_AUTHOR_NAME="Alice", GIT_AUTHOR_EMAIL="alice@example.com",
-                GIT_COMMITTER_NAME="Alice", GIT_COMMITTER_EMAIL="alice@example.com",
-                GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", SOURCE_DATE_EPOCH="1775037600",
-                NO_MKDOCS_2_WARNING="1")
+    return dict(
+        os.environ,
+        PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+        PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        GIT_AUTHOR_NAME="Alice",
+        GIT_AUTHOR_EMAIL="alice@example.com",
+        GIT_COMMITTER_NAME="Alice",
+        GIT_COMMITTER_EMAIL="alice@example.com",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        SOURCE_DATE_EPOCH="1775037600",
+        NO_MKDOCS_2_WARNING="1",
+    )
 
 
 def run(cwd: Path, args: list[str]) -> str:
@@ -76,17 +83,47 @@ def test_an_update_on_main_reaches_the_built_summary_json(tmp_path):
     (origin / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
     (origin / "docs").mkdir()
     (origin / "docs" / ".keep").write_text("", encoding="utf-8")
-    run(origin, ["incidents", "new", "--severity", "SEV-2", "--title", "API errors", "--service", "api",
-                 "--impact", "partial_outage", "--role", "commander=alice", "--at", "2026-04-01T09:00:00Z",
-                 "--message", "We are investigating errors on the API."])
+    run(
+        origin,
+        [
+            "incidents",
+            "new",
+            "--severity",
+            "SEV-2",
+            "--title",
+            "API errors",
+            "--service",
+            "api",
+            "--impact",
+            "partial_outage",
+            "--role",
+            "commander=alice",
+            "--at",
+            "2026-04-01T09:00:00Z",
+            "--message",
+            "We are investigating errors on the API.",
+        ],
+    )
     run(origin, ["git", "add", "-A"])
     run(origin, ["git", "commit", "-q", "-m", "Declare"])
     before = deploy(origin, tmp_path / "ci")
     assert [i["status"] for i in before["incidents"]] == ["investigating"]
 
     started = time.perf_counter()
-    run(origin, ["incidents", "update", "INC-2026-0001", "--status", "identified", "--at", "2026-04-01T09:20:00Z",
-                 "--message", "A bad deploy; rolling back."])
+    run(
+        origin,
+        [
+            "incidents",
+            "update",
+            "INC-2026-0001",
+            "--status",
+            "identified",
+            "--at",
+            "2026-04-01T09:20:00Z",
+            "--message",
+            "A bad deploy; rolling back.",
+        ],
+    )
     run(origin, ["git", "commit", "-q", "-am", "INC-2026-0001: identified"])
     committed = time.perf_counter()
     after = deploy(origin, tmp_path / "ci")
@@ -96,8 +133,10 @@ def test_an_update_on_main_reaches_the_built_summary_json(tmp_path):
     assert incident["status"] == "identified"
     assert incident["incident_updates"][0]["body"] == "A bad deploy; rolling back."
     assert after["status"]["indicator"] == "major"
-    line = (f"update + commit {committed - started:.2f} s; checkout + validate + mkdocs build "
-            f"{built - committed:.2f} s; commit -> summary.json changed {built - committed:.2f} s")
+    line = (
+        f"update + commit {committed - started:.2f} s; checkout + validate + mkdocs build "
+        f"{built - committed:.2f} s; commit -> summary.json changed {built - committed:.2f} s"
+    )
     out = REPO / "test-output"
     out.mkdir(exist_ok=True)
     (out / "live-publish.txt").write_text(line + "\n", encoding="utf-8")

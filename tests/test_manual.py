@@ -25,9 +25,9 @@ import click
 import pytest
 import yaml
 
-import generator
-from generator import reference
-from generator.codes import CODES, codes_table
+import incidents
+import reference
+from incidents.codes import CODES, codes_table
 
 REPO = Path(__file__).resolve().parent.parent
 MANUAL = REPO / "manual"
@@ -35,10 +35,10 @@ PAGES = sorted(MANUAL.rglob("*.md"))
 
 # Where the keys each part of the code reads must be documented (a row ``| `key` |``).
 KEY_PAGES = [
-    ("generator.rules", MANUAL / "reference" / "records.md"),
-    ("generator.records", MANUAL / "reference" / "records.md"),
-    ("generator.policy", MANUAL / "reference" / "policy.md"),
-    ("generator.notify", None),  # policy/notify.yml: any page of the manual
+    ("incidents.rules", MANUAL / "reference" / "records.md"),
+    ("incidents.records.model", MANUAL / "reference" / "records.md"),
+    ("incidents.policy.policy_file", MANUAL / "reference" / "policy.md"),
+    ("incidents.notify", None),  # policy/notify.yml: any page of the manual
 ]
 
 
@@ -54,11 +54,13 @@ COMMANDS = reference.walk_commands()
 @pytest.mark.parametrize("doc", COMMANDS, ids=[d.name for d in COMMANDS])
 def test_every_command_and_option_has_help(doc):
     assert (doc.command.help or "").strip(), (
-        f"`{doc.name}` has no help text (its docstring): the command reference is generated from it")
+        f"`{doc.name}` has no help text (its docstring): the command reference is generated from it"
+    )
     for param in doc.command.params:
         if isinstance(param, click.Option) and not param.hidden and "--help" not in param.opts:
             assert (param.help or "").strip(), (
-                f"`{doc.name} {'/'.join(param.opts)}` has no help= text: the command reference is generated from it")
+                f"`{doc.name} {'/'.join(param.opts)}` has no help= text: the command reference is generated from it"
+            )
 
 
 def test_the_command_reference_lists_every_command_and_option():
@@ -76,7 +78,7 @@ def test_the_command_reference_lists_every_command_and_option():
 def test_the_help_in_the_reference_is_what_the_command_prints():
     from click.testing import CliRunner
 
-    from generator.cli import cli
+    from incidents.cli import cli
 
     doc = next(d for d in COMMANDS if d.path == ("validate",))
     out = CliRunner().invoke(cli, ["validate", "--help"], prog_name="incidents", terminal_width=80).output
@@ -84,6 +86,7 @@ def test_the_help_in_the_reference_is_what_the_command_prints():
 
 
 # -- finding codes -----------------------------------------------------------------
+
 
 def test_the_codes_page_lists_every_code():
     page = reference.codes_markdown()
@@ -95,15 +98,17 @@ def test_the_codes_page_lists_every_code():
 
 # -- plugin options ------------------------------------------------------------------
 
+
 def test_every_plugin_option_is_documented():
-    from generator.mkdocs_plugin.plugin import IncidentsPlugin
+    from incidents.mkdocs_plugin.plugin import IncidentsPlugin
 
     rows = {name: text for name, _, _, text in reference.plugin_options()}
     assert set(rows) == {name for name, _ in IncidentsPlugin.config_class._schema}
     undocumented = sorted(name for name, text in rows.items() if not text)
     assert not undocumented, (
         f"plugin options without a `# comment` line right above them in the config class "
-        f"(the plugin reference is generated from it): {undocumented}")
+        f"(the plugin reference is generated from it): {undocumented}"
+    )
     page = reference.plugin_options_markdown()
     for name in rows:
         assert f"| `{name}` |" in page
@@ -111,19 +116,30 @@ def test_every_plugin_option_is_documented():
 
 # -- record fields and policy keys ------------------------------------------------------
 
+
 def _key_constants() -> list[tuple[str, str, tuple[str, ...], Path | None]]:
     """(module, constant, keys, page) for every `*_KEYS` tuple of text in the modules of KEY_PAGES."""
     found = []
-    names = [m.name for m in pkgutil.walk_packages(generator.__path__, "generator.")]
+    names = [m.name for m in pkgutil.walk_packages(incidents.__path__, "incidents.")]
     for name in names:
-        page = next((pg for prefix, pg in KEY_PAGES if name == prefix or name.startswith(prefix + ".")
-                     or name.startswith(prefix + "_")), False)
+        page = next(
+            (
+                pg
+                for prefix, pg in KEY_PAGES
+                if name == prefix or name.startswith(prefix + ".") or name.startswith(prefix + "_")
+            ),
+            False,
+        )
         if page is False:
             continue
         module = importlib.import_module(name)
         for attr, value in vars(module).items():
-            if attr.endswith("_KEYS") and isinstance(value, (tuple, list, frozenset, set)) \
-                    and value and all(isinstance(v, str) for v in value):
+            if (
+                attr.endswith("_KEYS")
+                and isinstance(value, (tuple, list, frozenset, set))
+                and value
+                and all(isinstance(v, str) for v in value)
+            ):
                 found.append((name, attr, tuple(value), page))
     return found
 
@@ -133,8 +149,8 @@ KEY_CONSTANTS = _key_constants()
 
 def test_the_key_constants_are_found():
     found = {(m, a) for m, a, _, _ in KEY_CONSTANTS}
-    assert ("generator.rules.incident", "INCIDENT_KEYS") in found
-    assert ("generator.policy", "SEVERITY_KEYS") in found
+    assert ("incidents.rules.incident", "INCIDENT_KEYS") in found
+    assert ("incidents.policy.policy_file", "SEVERITY_KEYS") in found
 
 
 @pytest.mark.parametrize("module,attr,keys,page", KEY_CONSTANTS, ids=[f"{m}.{a}" for m, a, _, _ in KEY_CONSTANTS])
@@ -147,13 +163,17 @@ def test_every_record_field_and_policy_key_is_documented(module, attr, keys, pag
         missing = [k for k in keys if not re.search(rf"^\| `{re.escape(k)}` \|", text, re.M)]
     assert not missing, (
         f"{module}.{attr} accepts {missing}, which {where} does not document "
-        f"(add a table row starting with | `key` | to the table of that mapping)")
+        f"(add a table row starting with | `key` | to the table of that mapping)"
+    )
 
 
 # -- examples ------------------------------------------------------------------------------
 
-FENCE = re.compile(r"(?P<marker><!-- invalid: (?P<code>[a-z0-9-]+) -->\n)?(?:<!--[^\n]*-->\n)?"
-                   r"```(?P<lang>[\w-]*)\n(?P<body>.*?)\n```", re.S)
+FENCE = re.compile(
+    r"(?P<marker><!-- invalid: (?P<code>[a-z0-9-]+) -->\n)?(?:<!--[^\n]*-->\n)?"
+    r"```(?P<lang>[\w-]*)\n(?P<body>.*?)\n```",
+    re.S,
+)
 
 
 def examples(page: Path) -> list[dict]:
@@ -161,8 +181,14 @@ def examples(page: Path) -> list[dict]:
     text = page.read_text(encoding="utf-8")
     for m in FENCE.finditer(text):
         line = text.count("\n", 0, m.start("body")) + 1
-        out.append({"lang": m.group("lang"), "body": m.group("body") + "\n", "invalid": m.group("code"),
-                    "where": f"{page.relative_to(REPO)}:{line}"})
+        out.append(
+            {
+                "lang": m.group("lang"),
+                "body": m.group("body") + "\n",
+                "invalid": m.group("code"),
+                "where": f"{page.relative_to(REPO)}:{line}",
+            }
+        )
     return out
 
 
@@ -204,7 +230,7 @@ def _write(root: Path, kind: str, body: str, n: int) -> None:
 
 
 def _findings(root: Path):
-    from generator.validate import validate_root
+    from incidents.reading.validate import validate_root
 
     return validate_root(root).findings
 
@@ -256,6 +282,7 @@ def test_every_yaml_and_json_example_parses():
 
 # -- the project documents itself ------------------------------------------------------------
 
+
 def test_nothing_points_outside_the_project():
     for path in [REPO / "README.md", REPO / "CHANGELOG.md", *PAGES]:
         text = path.read_text(encoding="utf-8")
@@ -278,12 +305,24 @@ def test_the_manual_builds_strict(tmp_path):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     out = tmp_path / "site"
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.docs.yml",
-                           "-d", str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.docs.yml", "-d", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
-    for page in ["index.html", "reference/commands/index.html", "reference/codes/index.html",
-                 "reference/plugin/index.html", "reference/records/index.html", "reference/policy/index.html",
-                 "changelog/index.html"]:
+    for page in [
+        "index.html",
+        "reference/commands/index.html",
+        "reference/codes/index.html",
+        "reference/plugin/index.html",
+        "reference/records/index.html",
+        "reference/policy/index.html",
+        "changelog/index.html",
+    ]:
         assert (out / page).is_file(), page
     commands = (out / "reference/commands/index.html").read_text(encoding="utf-8")
     assert "incidents validate" in commands and "--strict" in commands

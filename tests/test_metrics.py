@@ -1,16 +1,15 @@
-"""generator.metrics: figures computed by hand for a small root (contract section 6)."""
+"""incidents.metrics.figures: figures computed by hand for a small root (contract section 6)."""
 
 from __future__ import annotations
 
 import math
-import textwrap
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from generator import metrics
-from generator.validate import validate_root
+from incidents.metrics import figures as metrics
+from incidents.reading.validate import validate_root
 
 POLICY = """\
 severities:
@@ -45,20 +44,36 @@ services:
 """
 
 
-def incident(inc_id, severity, services, started, detected, acknowledged=None, identified=None,
-             resolved=None, status=None, visibility="public"):
+def incident(
+    inc_id,
+    severity,
+    services,
+    started,
+    detected,
+    acknowledged=None,
+    identified=None,
+    resolved=None,
+    status=None,
+    visibility="public",
+):
     status = status or ("resolved" if resolved else "investigating")
-    lines = ["---", f"id: {inc_id}", f"title: Incident {inc_id}", f"severity: {severity}",
-             f"status: {status}", f"services: [{', '.join(services)}]", "impact: partial_outage",
-             f"started_at: {started}", f"detected_at: {detected}"]
-    for key, value in (("acknowledged_at", acknowledged), ("identified_at", identified),
-                       ("resolved_at", resolved)):
+    lines = [
+        "---",
+        f"id: {inc_id}",
+        f"title: Incident {inc_id}",
+        f"severity: {severity}",
+        f"status: {status}",
+        f"services: [{', '.join(services)}]",
+        "impact: partial_outage",
+        f"started_at: {started}",
+        f"detected_at: {detected}",
+    ]
+    for key, value in (("acknowledged_at", acknowledged), ("identified_at", identified), ("resolved_at", resolved)):
         if value:
             lines.append(f"{key}: {value}")
     lines.append(f"visibility: {visibility}")
     if visibility == "public":
-        lines += ["updates:", f"  - at: {resolved or detected}", f"    status: {status}",
-                  "    message: An update."]
+        lines += ["updates:", f"  - at: {resolved or detected}", f"    status: {status}", "    message: An update."]
     lines += ["---", "", "What happened.", ""]
     return "\n".join(lines)
 
@@ -83,17 +98,47 @@ status: completed
 #                       MTTD 10 MTTA 30 MTTI 20 MTTR 300
 #   MNT-1: a maintenance window, never counted.
 RECORDS = {
-    "incidents/2026/A.md": incident("A", "SEV-1", ["api"], "2026-01-10T10:00:00Z", "2026-01-10T10:05:00Z",
-                                    "2026-01-10T10:15:00Z", "2026-01-10T10:45:00Z", "2026-01-10T11:00:00Z"),
-    "incidents/2026/B.md": incident("B", "SEV-1", ["api", "web"], "2026-01-20T08:00:00Z",
-                                    "2026-01-20T08:20:00Z", "2026-01-20T08:50:00Z", None,
-                                    "2026-01-20T10:30:00Z", visibility="internal"),
-    "incidents/2026/C.md": incident("C", "SEV-1", ["web"], "2026-02-03T12:00:00+02:00",
-                                    "2026-02-03T10:02:00Z", "2026-02-03T10:07:00Z", "2026-02-03T10:17:00Z",
-                                    status="identified"),
-    "incidents/2026/D.md": incident("D", "SEV-2", ["db"], "2026-03-31T23:30:00-02:00",
-                                    "2026-04-01T01:40:00Z", "2026-04-01T02:10:00Z", "2026-04-01T02:30:00Z",
-                                    "2026-04-01T06:30:00Z"),
+    "incidents/2026/A.md": incident(
+        "A",
+        "SEV-1",
+        ["api"],
+        "2026-01-10T10:00:00Z",
+        "2026-01-10T10:05:00Z",
+        "2026-01-10T10:15:00Z",
+        "2026-01-10T10:45:00Z",
+        "2026-01-10T11:00:00Z",
+    ),
+    "incidents/2026/B.md": incident(
+        "B",
+        "SEV-1",
+        ["api", "web"],
+        "2026-01-20T08:00:00Z",
+        "2026-01-20T08:20:00Z",
+        "2026-01-20T08:50:00Z",
+        None,
+        "2026-01-20T10:30:00Z",
+        visibility="internal",
+    ),
+    "incidents/2026/C.md": incident(
+        "C",
+        "SEV-1",
+        ["web"],
+        "2026-02-03T12:00:00+02:00",
+        "2026-02-03T10:02:00Z",
+        "2026-02-03T10:07:00Z",
+        "2026-02-03T10:17:00Z",
+        status="identified",
+    ),
+    "incidents/2026/D.md": incident(
+        "D",
+        "SEV-2",
+        ["db"],
+        "2026-03-31T23:30:00-02:00",
+        "2026-04-01T01:40:00Z",
+        "2026-04-01T02:10:00Z",
+        "2026-04-01T02:30:00Z",
+        "2026-04-01T06:30:00Z",
+    ),
     "incidents/2026/MNT-1.md": MAINTENANCE,
 }
 
@@ -127,7 +172,7 @@ def test_frame_one_row_per_incident_in_minutes(tmp_path):
     assert frame.loc["A", ["mttd_min", "mtta_min", "mtti_min", "mttr_min"]].tolist() == [5, 10, 30, 60]
     assert math.isnan(frame.loc["B", "mtti_min"])  # no identified_at: left out, not zero
     assert math.isnan(frame.loc["C", "mttr_min"])  # open: no MTTR
-    assert frame.loc["C", "started_at"] == datetime(2026, 2, 3, 10, 0, tzinfo=timezone.utc)
+    assert frame.loc["C", "started_at"] == datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
     assert frame.loc["D", "month"] == "2026-04" and frame.loc["D", "quarter"] == "2026-Q2"
     assert frame.loc["B", "services"] == ["api", "web"]
     assert frame.loc["B", "visibility"] == "internal"
@@ -144,13 +189,13 @@ def test_by_severity_hand_computed(tmp_path):
     assert list(sev1) == list(metrics.GROUP_KEYS)
     # SEV-1 = A, B (internal: counts), C (open).
     assert sev1["count"] == 3
-    assert sev1["mttd_median_min"] == 5.0      # median of 5, 20, 2
-    assert sev1["mtta_median_min"] == 10.0     # median of 10, 30, 5
-    assert sev1["mtti_median_min"] == 20.0     # median of 30, 10 (B has none)
-    assert sev1["mttr_median_min"] == 105.0    # median of 60, 150 (C is open)
-    assert sev1["mttr_mean_min"] == 105.0      # (60 + 150) / 2
-    assert sev1["mttr_p90_min"] == 141.0       # 60 + 0.9 * (150 - 60)
-    assert sev1["ack_within_target_pct"] == 200 / 3   # 10 <= 15 yes, 30 no, 5 yes: 2/3, unrounded
+    assert sev1["mttd_median_min"] == 5.0  # median of 5, 20, 2
+    assert sev1["mtta_median_min"] == 10.0  # median of 10, 30, 5
+    assert sev1["mtti_median_min"] == 20.0  # median of 30, 10 (B has none)
+    assert sev1["mttr_median_min"] == 105.0  # median of 60, 150 (C is open)
+    assert sev1["mttr_mean_min"] == 105.0  # (60 + 150) / 2
+    assert sev1["mttr_p90_min"] == 141.0  # 60 + 0.9 * (150 - 60)
+    assert sev1["ack_within_target_pct"] == 200 / 3  # 10 <= 15 yes, 30 no, 5 yes: 2/3, unrounded
     assert sev1["resolve_within_target_pct"] == 50.0  # 60 <= 60 yes (at the target counts), 150 no
     assert sev1["detect_within_target_pct"] == 200 / 3  # 5 <= 10 yes, 20 no, 2 yes
     # sample sizes: MTTI of B and MTTR of C are missing; n <= 5 has no median interval
@@ -158,15 +203,34 @@ def test_by_severity_hand_computed(tmp_path):
     assert sev1["mtta_mean_min"] == 15.0  # (10 + 30 + 5) / 3
     assert sev1["mttr_median_ci_low_min"] is None and sev1["mttr_median_ci_high_min"] is None
     assert {k: v for k, v in sev2.items() if v is not None} == {
-        "key": "SEV-2", "count": 1, "mttd_median_min": 10.0, "mtta_median_min": 30.0,
-        "mtti_median_min": 20.0, "mttr_median_min": 300.0, "mttr_mean_min": 300.0, "mttr_p90_min": 300.0,
-        "ack_within_target_pct": 100.0,       # 30 <= 30
-        "resolve_within_target_pct": 0.0,     # 300 > 240
+        "key": "SEV-2",
+        "count": 1,
+        "mttd_median_min": 10.0,
+        "mtta_median_min": 30.0,
+        "mtti_median_min": 20.0,
+        "mttr_median_min": 300.0,
+        "mttr_mean_min": 300.0,
+        "mttr_p90_min": 300.0,
+        "ack_within_target_pct": 100.0,  # 30 <= 30
+        "resolve_within_target_pct": 0.0,  # 300 > 240
         # detect_within_target_pct: None, no detect_within target
-        "mttd_n": 1, "mtta_n": 1, "mtti_n": 1, "mttr_n": 1,
-        "mttd_mean_min": 10.0, "mtta_mean_min": 30.0, "mtti_mean_min": 20.0}
-    assert sev3 == {"key": "SEV-3", "count": 0, "mttd_n": 0, "mtta_n": 0, "mtti_n": 0, "mttr_n": 0,
-                    **{f: None for f in metrics.GROUP_KEYS if f not in ("key", "count") and not f.endswith("_n")}}
+        "mttd_n": 1,
+        "mtta_n": 1,
+        "mtti_n": 1,
+        "mttr_n": 1,
+        "mttd_mean_min": 10.0,
+        "mtta_mean_min": 30.0,
+        "mtti_mean_min": 20.0,
+    }
+    assert sev3 == {
+        "key": "SEV-3",
+        "count": 0,
+        "mttd_n": 0,
+        "mtta_n": 0,
+        "mtti_n": 0,
+        "mttr_n": 0,
+        **{f: None for f in metrics.GROUP_KEYS if f not in ("key", "count") and not f.endswith("_n")},
+    }
 
 
 def test_by_month_and_quarter_in_utc(tmp_path):
@@ -174,9 +238,9 @@ def test_by_month_and_quarter_in_utc(tmp_path):
     months = metrics.compute(repo.incidents, repo.policy, by="month")
     assert [(g["key"], g["count"]) for g in months] == [("2026-01", 2), ("2026-02", 1), ("2026-04", 1)]
     jan = months[0]  # A and B
-    assert jan["mttd_median_min"] == 12.5     # (5 + 20) / 2
-    assert jan["mtta_median_min"] == 20.0     # (10 + 30) / 2
-    assert jan["mtti_median_min"] == 30.0     # A only
+    assert jan["mttd_median_min"] == 12.5  # (5 + 20) / 2
+    assert jan["mtta_median_min"] == 20.0  # (10 + 30) / 2
+    assert jan["mtti_median_min"] == 30.0  # A only
     assert jan["mttr_p90_min"] == 141.0
     assert jan["ack_within_target_pct"] == 50.0
     feb = months[1]  # C: open
@@ -210,8 +274,7 @@ def test_by_service_counts_each_service_and_mtbf(tmp_path):
 def test_mtbf_mean_of_several_gaps(tmp_path):
     recs = {
         f"incidents/{n}.md": incident(n, "SEV-3", ["api"], at, at, at, resolved=at)
-        for n, at in (("X1", "2026-05-01T00:00:00Z"), ("X2", "2026-05-01T01:00:00Z"),
-                      ("X3", "2026-05-01T04:00:00Z"))
+        for n, at in (("X1", "2026-05-01T00:00:00Z"), ("X2", "2026-05-01T01:00:00Z"), ("X3", "2026-05-01T04:00:00Z"))
     }
     repo = load(tmp_path, recs)
     api = by_key(metrics.compute(repo.incidents, repo.policy, by="service"))["api"]
@@ -220,13 +283,16 @@ def test_mtbf_mean_of_several_gaps(tmp_path):
     assert api["ack_within_target_pct"] is None  # SEV-3 has no targets
 
 
-@pytest.mark.parametrize("mttr_from, expected", [
-    # A: 11:00 - 10:15 = 45, B: 10:30 - 08:50 = 100 -> median 72.5, p90 45 + 0.9 * 55 = 94.5; 45 <= 60 only
-    ("acknowledged_at", (72.5, 72.5, 94.5, 50.0)),
-    # A: 11:00 - 10:05 = 55, B: 10:30 - 08:20 = 130 -> median 92.5, p90 55 + 0.9 * 75 = 122.5
-    ("detected_at", (92.5, 92.5, 122.5, 50.0)),
-    ("started_at", (105.0, 105.0, 141.0, 50.0)),
-])
+@pytest.mark.parametrize(
+    "mttr_from, expected",
+    [
+        # A: 11:00 - 10:15 = 45, B: 10:30 - 08:50 = 100 -> median 72.5, p90 45 + 0.9 * 55 = 94.5; 45 <= 60 only
+        ("acknowledged_at", (72.5, 72.5, 94.5, 50.0)),
+        # A: 11:00 - 10:05 = 55, B: 10:30 - 08:20 = 130 -> median 92.5, p90 55 + 0.9 * 75 = 122.5
+        ("detected_at", (92.5, 92.5, 122.5, 50.0)),
+        ("started_at", (105.0, 105.0, 141.0, 50.0)),
+    ],
+)
 def test_mttr_from_policy(tmp_path, mttr_from, expected):
     repo = load(tmp_path, mttr_from=mttr_from)
     assert repo.policy.mttr_from == mttr_from
@@ -235,20 +301,23 @@ def test_mttr_from_policy(tmp_path, mttr_from, expected):
     assert got == expected
 
 
-@pytest.mark.parametrize("since, until, ids", [
-    (None, None, "ABCD"),
-    # since is inclusive: B started exactly at 2026-01-20T08:00Z
-    (datetime(2026, 1, 20, 8, 0, tzinfo=timezone.utc), None, "BCD"),
-    (datetime(2026, 1, 20, 8, 0, 1, tzinfo=timezone.utc), None, "CD"),
-    # until is exclusive
-    (None, datetime(2026, 1, 20, 8, 0, tzinfo=timezone.utc), "A"),
-    (None, datetime(2026, 1, 20, 8, 0, 1, tzinfo=timezone.utc), "AB"),
-    # dates are midnight UTC: D started 2026-04-01T01:30Z (written on March 31 at -02:00)
-    (date(2026, 4, 1), None, "D"),
-    (None, date(2026, 4, 1), "ABC"),
-    (date(2026, 2, 1), date(2026, 3, 1), "C"),
-    (date(2027, 1, 1), None, ""),
-])
+@pytest.mark.parametrize(
+    "since, until, ids",
+    [
+        (None, None, "ABCD"),
+        # since is inclusive: B started exactly at 2026-01-20T08:00Z
+        (datetime(2026, 1, 20, 8, 0, tzinfo=UTC), None, "BCD"),
+        (datetime(2026, 1, 20, 8, 0, 1, tzinfo=UTC), None, "CD"),
+        # until is exclusive
+        (None, datetime(2026, 1, 20, 8, 0, tzinfo=UTC), "A"),
+        (None, datetime(2026, 1, 20, 8, 0, 1, tzinfo=UTC), "AB"),
+        # dates are midnight UTC: D started 2026-04-01T01:30Z (written on March 31 at -02:00)
+        (date(2026, 4, 1), None, "D"),
+        (None, date(2026, 4, 1), "ABC"),
+        (date(2026, 2, 1), date(2026, 3, 1), "C"),
+        (date(2027, 1, 1), None, ""),
+    ],
+)
 def test_since_until_edges(tmp_path, since, until, ids):
     repo = load(tmp_path)
     frame = metrics.filter_frame(metrics.incident_frame(repo.incidents, repo.policy), since, until)
@@ -273,8 +342,11 @@ def test_root_without_incidents(tmp_path):
     assert metrics.compute(repo.incidents, repo.policy, by="month") == []
     assert metrics.compute(repo.incidents, repo.policy, by="quarter") == []
     svc = metrics.compute(repo.incidents, repo.policy, by="service")
-    assert [(g["key"], g["count"], g["mtbf_mean_min"]) for g in svc] == [("api", 0, None), ("web", 0, None),
-                                                                        ("db", 0, None)]
+    assert [(g["key"], g["count"], g["mtbf_mean_min"]) for g in svc] == [
+        ("api", 0, None),
+        ("web", 0, None),
+        ("db", 0, None),
+    ]
 
 
 def test_filter_that_leaves_nothing(tmp_path):
@@ -285,8 +357,18 @@ def test_filter_that_leaves_nothing(tmp_path):
 
 def test_figures_are_unrounded(tmp_path):
     # MTTD 1 min 20 s = 4/3 min; MTTA 2 min 50 s = 17/6 min: kept exact (the text table rounds, not JSON)
-    recs = {"incidents/R.md": incident("R", "SEV-2", ["api"], "2026-06-01T00:00:00Z", "2026-06-01T00:01:20Z",
-                                       "2026-06-01T00:04:10Z", None, "2026-06-01T00:10:00Z")}
+    recs = {
+        "incidents/R.md": incident(
+            "R",
+            "SEV-2",
+            ["api"],
+            "2026-06-01T00:00:00Z",
+            "2026-06-01T00:01:20Z",
+            "2026-06-01T00:04:10Z",
+            None,
+            "2026-06-01T00:10:00Z",
+        )
+    }
     repo = load(tmp_path, recs)
     sev2 = by_key(metrics.compute(repo.incidents, repo.policy))["SEV-2"]
     assert sev2["mttd_median_min"] == pytest.approx(4 / 3, abs=1e-12)

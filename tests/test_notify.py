@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from notify_servers import SMTP_PASSWORD, Receiver, free_port, receiver, smtp  # noqa: F401 - fixtures
 
-from generator.notify import Deliverer, parse_notify_config, run_notify
-from generator.timestamps import parse_timestamp
+from incidents.notify import Deliverer, parse_notify_config, run_notify
+from incidents.records.timestamps import parse_timestamp
+from notify_servers import SMTP_PASSWORD, Receiver, free_port, receiver, smtp  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,12 +32,19 @@ SLACK_PATH = "/services/T0001/B0002/slacktokenSECRET42"
 
 # ---- the repository ------------------------------------------------------------------------------
 
+
 def env(extra: dict | None = None) -> dict:
-    out = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-               PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               GIT_AUTHOR_NAME="Alice", GIT_AUTHOR_EMAIL="alice@example.com",
-               GIT_COMMITTER_NAME="Alice", GIT_COMMITTER_EMAIL="alice@example.com",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    out = dict(
+        os.environ,
+        PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+        PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        GIT_AUTHOR_NAME="Alice",
+        GIT_AUTHOR_EMAIL="alice@example.com",
+        GIT_COMMITTER_NAME="Alice",
+        GIT_COMMITTER_EMAIL="alice@example.com",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     out.update(extra or {})
     return out
 
@@ -106,23 +113,74 @@ def history(tmp_path, receiver, smtp):
     root.mkdir()
     run(root, "git", "init", "-q", "-b", "main")
     shutil.copytree(FIXTURES / "roundtrip" / "policy", root / "policy")
-    (root / "mkdocs.yml").write_text("site_name: Acme Status\nsite_url: https://status.example.com/\n"
-                                     "plugins:\n  - incidents\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Acme Status\nsite_url: https://status.example.com/\nplugins:\n  - incidents\n", encoding="utf-8"
+    )
     (root / "policy" / "notify.yml").write_text(notify_yml(receiver, smtp.port), encoding="utf-8")
     (root / "incidents").mkdir()
     (root / "incidents" / "README.md").write_text("Records.\n", encoding="utf-8")
     revs = [commit(root, "policy and channels")]
-    run(root, "incidents", "new", "--severity", "SEV-2", "--title", "API errors", "--service", "api",
-        "--impact", "partial_outage", "--role", "commander=alice", "--at", "2026-04-01T09:00:00Z",
-        "--message", "We are investigating errors on the API.")
-    run(root, "incidents", "new", "--severity", "SEV-3", "--title", "Secret project Zeta stalls", "--service", "web",
-        "--internal", "--at", "2026-04-01T09:05:00Z", "--message", "Zeta builds stall.")
+    run(
+        root,
+        "incidents",
+        "new",
+        "--severity",
+        "SEV-2",
+        "--title",
+        "API errors",
+        "--service",
+        "api",
+        "--impact",
+        "partial_outage",
+        "--role",
+        "commander=alice",
+        "--at",
+        "2026-04-01T09:00:00Z",
+        "--message",
+        "We are investigating errors on the API.",
+    )
+    run(
+        root,
+        "incidents",
+        "new",
+        "--severity",
+        "SEV-3",
+        "--title",
+        "Secret project Zeta stalls",
+        "--service",
+        "web",
+        "--internal",
+        "--at",
+        "2026-04-01T09:05:00Z",
+        "--message",
+        "Zeta builds stall.",
+    )
     revs.append(commit(root, "declare"))
-    run(root, "incidents", "update", "INC-2026-0001", "--status", "identified", "--at", "2026-04-01T09:20:00Z",
-        "--message", "A bad deploy; rolling back.")
+    run(
+        root,
+        "incidents",
+        "update",
+        "INC-2026-0001",
+        "--status",
+        "identified",
+        "--at",
+        "2026-04-01T09:20:00Z",
+        "--message",
+        "A bad deploy; rolling back.",
+    )
     revs.append(commit(root, "identified"))
-    run(root, "incidents", "update", "INC-2026-0001", "--status", "resolved", "--at", "2026-04-01T10:00:00Z",
-        "--message", "Error rates are back to normal.")
+    run(
+        root,
+        "incidents",
+        "update",
+        "INC-2026-0001",
+        "--status",
+        "resolved",
+        "--at",
+        "2026-04-01T10:00:00Z",
+        "--message",
+        "Error rates are back to normal.",
+    )
     revs.append(commit(root, "resolved"))
     (root / "incidents" / "2026" / "MNT-2026-0001.md").write_text(MAINTENANCE, encoding="utf-8")
     revs.append(commit(root, "maintenance"))
@@ -181,9 +239,14 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     assert identified["status"] == "identified" and len(identified["incident_updates"]) == 2
     assert identified["incident_updates"][0]["body"] == "A bad deploy; rolling back."  # newest first
     assert resolved["status"] == "resolved" and resolved["resolved_at"] == "2026-04-01T10:00:00.000Z"
-    assert resolved["impact"] == "major" and resolved["shortlink"] == "https://status.example.com/incidents/INC-2026-0001/"
-    assert bodies[3]["page"] == {"id": bodies[0]["page"]["id"], "status_indicator": "none",
-                                 "status_description": "All Systems Operational"}
+    assert (
+        resolved["impact"] == "major" and resolved["shortlink"] == "https://status.example.com/incidents/INC-2026-0001/"
+    )
+    assert bodies[3]["page"] == {
+        "id": bodies[0]["page"]["id"],
+        "status_indicator": "none",
+        "status_description": "All Systems Operational",
+    }
     assert bodies[0]["page"]["status_indicator"] == "none"  # the page as of now: resolved, nothing open
     maintenance = bodies[4]["incident"]
     assert maintenance["impact"] == "maintenance" and maintenance["scheduled_for"] == "2026-04-02T22:00:00.000Z"
@@ -202,15 +265,24 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
 
     # Email: subject [Status] title, text + HTML, threaded per incident.
     mails = [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in smtp.messages]
-    assert [m["Subject"] for m in mails] == ["[Investigating] API errors", "[Identified] API errors",
-                                            "[Resolved] API errors", "[Resolved] API errors",
-                                            "[Scheduled] Database upgrade"]
+    assert [m["Subject"] for m in mails] == [
+        "[Investigating] API errors",
+        "[Identified] API errors",
+        "[Resolved] API errors",
+        "[Resolved] API errors",
+        "[Scheduled] Database upgrade",
+    ]
     root_id = mails[0]["Message-ID"]
     assert root_id == "<incident.INC-2026-0001@example.com>"
     assert all(m["In-Reply-To"] == root_id and m["References"] == root_id for m in mails[1:4])
     assert len({m["Message-ID"] for m in mails}) == 5
-    assert mails[0].get_body(("plain",)).get_content().replace("\r\n", "\n").startswith(
-        "API errors\n\nWe are investigating")
+    assert (
+        mails[0]
+        .get_body(("plain",))
+        .get_content()
+        .replace("\r\n", "\n")
+        .startswith("API errors\n\nWe are investigating")
+    )
     assert "<h1>API errors</h1>" in mails[0].get_body(("html",)).get_content()
     assert smtp.logins[0] == ("mailer", SMTP_PASSWORD)
     assert all(rcpt == ["status-announce@example.com"] for rcpt, _ in smtp.messages)
@@ -241,7 +313,10 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     later = notify(root, "--from", revs[-1], "--state", str(state), "--as-of", "2026-04-02T23:30:00Z", extra=secrets)
     assert later.returncode == 0, later.stderr
     assert [r["headers"]["X-Incidents-Event"] for r in receiver.on("/db")] == [
-        "maintenance.scheduled", "maintenance.started", "maintenance.completed"]
+        "maintenance.scheduled",
+        "maintenance.started",
+        "maintenance.completed",
+    ]
     again = notify(root, "--from", revs[-1], "--state", str(state), "--as-of", "2026-04-02T23:45:00Z", extra=secrets)
     assert len(receiver.on("/db")) == 3
 
@@ -252,14 +327,23 @@ def test_retries_then_delivers_and_a_failing_channel_does_not_stop_the_others(hi
     closed = free_port()  # nothing listens here: connection refused, retried, then given up
     secrets = dict(SECRETS, SLACK_WEBHOOK_URL=f"http://127.0.0.1:{closed}{SLACK_PATH}")
     sleeps: list[float] = []
-    report = run_notify(root, revs[0], revs[1], config_path="policy/notify.yml", state_path=tmp_path / "s.json",
-                        as_of=parse_timestamp("2026-04-01T09:30:00Z"), dry_run=False, env=secrets,
-                        deliverer=Deliverer(sleep=sleeps.append, backoff=(0.5, 1.0, 2.0)))
+    report = run_notify(
+        root,
+        revs[0],
+        revs[1],
+        config_path="policy/notify.yml",
+        state_path=tmp_path / "s.json",
+        as_of=parse_timestamp("2026-04-01T09:30:00Z"),
+        dry_run=False,
+        env=secrets,
+        deliverer=Deliverer(sleep=sleeps.append, backoff=(0.5, 1.0, 2.0)),
+    )
     assert report.exit_code == 1
     # The webhook: 500 -> backoff 0.5 s, 429 -> Retry-After 7 s, then 200; the slack channel: 3 backoffs.
     assert sleeps[:2] == [0.5, 7.0]
     assert [r["headers"]["X-Incidents-Event-Id"] for r in receiver.on("/hook")] == [
-        "INC-2026-0001:incident.created:0"] * 3
+        "INC-2026-0001:incident.created:0"
+    ] * 3
     assert len(smtp.messages) == 1
     assert report.err == [
         "not delivered: INC-2026-0001:incident.created:0 -> ops (slack): connection failed after 4 attempts",
@@ -269,12 +353,22 @@ def test_retries_then_delivers_and_a_failing_channel_does_not_stop_the_others(hi
     assert sleeps[2:] == [0.5, 1.0, 2.0]
     # A 4xx other than 429 is not retried.
     receiver.script["/hook"] = [(410, {})]
-    report2 = run_notify(root, revs[1], revs[2], config_path="policy/notify.yml", state_path=tmp_path / "s.json",
-                         as_of=parse_timestamp("2026-04-01T09:30:00Z"), dry_run=False, env=dict(SECRETS),
-                         deliverer=Deliverer(sleep=sleeps.append, backoff=(0.5, 1.0, 2.0)))
+    report2 = run_notify(
+        root,
+        revs[1],
+        revs[2],
+        config_path="policy/notify.yml",
+        state_path=tmp_path / "s.json",
+        as_of=parse_timestamp("2026-04-01T09:30:00Z"),
+        dry_run=False,
+        env=dict(SECRETS),
+        deliverer=Deliverer(sleep=sleeps.append, backoff=(0.5, 1.0, 2.0)),
+    )
     assert "not delivered: INC-2026-0001:incident.updated:1 -> customers (webhook): HTTP 410" in report2.err
-    assert "not delivered: INC-2026-0001:incident.updated:1 -> ops (slack): the environment variable " \
-           "SLACK_WEBHOOK_URL is not set" in report2.err
+    assert (
+        "not delivered: INC-2026-0001:incident.updated:1 -> ops (slack): the environment variable "
+        "SLACK_WEBHOOK_URL is not set" in report2.err
+    )
     assert len(receiver.on("/hook")) == 4
     assert len(smtp.messages) == 2  # email still went out
 
@@ -286,8 +380,9 @@ def test_the_cli_names_each_undelivered_event_and_prints_no_secret(history, rece
     proc = notify(root, "--from", revs[0], "--to", revs[1], "--as-of", "2026-04-01T09:30:00Z", extra=secrets)
     assert proc.returncode == 1
     assert "not delivered: INC-2026-0001:incident.created:0 -> ops (slack): HTTP 404" in proc.stderr
-    assert "not delivered: INC-2026-0001:incident.created:0 -> announce (email): SMTP authentication failed" \
-        in proc.stderr
+    assert (
+        "not delivered: INC-2026-0001:incident.created:0 -> announce (email): SMTP authentication failed" in proc.stderr
+    )
     assert "delivered INC-2026-0001:incident.created:0 -> customers (webhook): HTTP 200" in proc.stdout
     for secret in (WEBHOOK_SECRET, "slacktokenSECRET42", "wrong-password-123", receiver.url + SLACK_PATH):
         assert secret not in proc.stdout + proc.stderr
@@ -306,11 +401,14 @@ def test_a_bad_notify_yml_is_a_finding_at_its_line(history):
     root, revs = history
     (root / "policy" / "notify.yml").write_text(
         "channels:\n  - id: ops\n    type: slak\n  - id: mail\n    type: email\n    smtp: {host: h}\n"
-        "    from: status@example.com\n    to: [nobody]\n    min_impact: huge\n", encoding="utf-8")
+        "    from: status@example.com\n    to: [nobody]\n    min_impact: huge\n",
+        encoding="utf-8",
+    )
     proc = notify(root, "--from", revs[0])
     assert proc.returncode == 1
-    assert "policy/notify.yml:3:11: error invalid-value unknown channel type `slak`; did you mean `slack`?" \
-        in proc.stderr
+    assert (
+        "policy/notify.yml:3:11: error invalid-value unknown channel type `slak`; did you mean `slack`?" in proc.stderr
+    )
     assert "policy/notify.yml:8:10: error invalid-value `nobody` is not an email address" in proc.stderr
     assert "policy/notify.yml:9:17: error unknown-impact" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -321,9 +419,12 @@ def test_a_bad_notify_yml_is_a_finding_at_its_line(history):
 def test_notify_yml_reading():
     cfg = parse_notify_config(b"# every channel commented out\n# channels:\n#   - id: x\n", "policy/notify.yml")
     assert cfg.ok and cfg.channels == []
-    cfg = parse_notify_config(b"channels:\n  - id: a\n    type: webhook\n    url: https://x.example/h\n"
-                              b"    url_env: A_URL\n  - id: a\n    type: slack\n    url_env: 'bad name'\n",
-                              "policy/notify.yml", frozenset({"api"}))
+    cfg = parse_notify_config(
+        b"channels:\n  - id: a\n    type: webhook\n    url: https://x.example/h\n"
+        b"    url_env: A_URL\n  - id: a\n    type: slack\n    url_env: 'bad name'\n",
+        "policy/notify.yml",
+        frozenset({"api"}),
+    )
     lines = [(f.line, f.code) for f in cfg.findings]
     assert (5, "invalid-value") in lines  # url and url_env both given
     assert (8, "invalid-value") in lines  # not an environment variable name
@@ -337,7 +438,10 @@ def test_the_manuals_notify_yml_example_is_valid():
     cfg = parse_notify_config(example.encode(), "policy/notify.yml", frozenset({"api", "web"}))
     assert cfg.ok and not cfg.findings, cfg.findings
     assert [(c.id, c.type, c.audience) for c in cfg.channels] == [
-        ("customers", "webhook", "public"), ("ops", "slack", "internal"), ("announce", "email", "public")]
+        ("customers", "webhook", "public"),
+        ("ops", "slack", "internal"),
+        ("announce", "email", "public"),
+    ]
 
 
 def test_validate_checks_notify_yml(tmp_path):
@@ -346,8 +450,9 @@ def test_validate_checks_notify_yml(tmp_path):
     (root / "incidents").mkdir()
     proc = run(root, "incidents", "validate", ok=False)
     assert proc.returncode == 0 and "in 2 files" in proc.stderr + proc.stdout
-    (root / "policy" / "notify.yml").write_text("channels:\n  - id: ops\n    type: slack\n    url_env: X\n"
-                                                "    services: [apii]\n", encoding="utf-8")
+    (root / "policy" / "notify.yml").write_text(
+        "channels:\n  - id: ops\n    type: slack\n    url_env: X\n    services: [apii]\n", encoding="utf-8"
+    )
     proc = run(root, "incidents", "validate", ok=False)
     assert proc.returncode == 1
     assert "policy/notify.yml:5:16: error unknown-service unknown service `apii`" in proc.stdout

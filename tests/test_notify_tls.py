@@ -8,9 +8,9 @@ import subprocess
 from email.message import EmailMessage
 
 import pytest
-from notify_servers import free_port
 
-from generator.notify.deliver import Deliverer
+from incidents.notify.deliver import Deliverer
+from notify_servers import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
 PASSWORD = "tls-only-password"
@@ -24,9 +24,29 @@ def tls_server(tmp_path):
     from aiosmtpd.smtp import AuthResult
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     received = []
@@ -40,8 +60,15 @@ def tls_server(tmp_path):
         return AuthResult(success=auth_data.password.decode() == PASSWORD)
 
     port = free_port()
-    controller = Controller(Box(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
+    controller = Controller(
+        Box(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
     controller.start()
     yield port, cert, received
     controller.stop()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.cli.metrics_format import format_csv
-from generator.findings import ERROR, Finding
-from generator.output import format_github, format_json, format_text
-from generator.text import csv_cell, escape_controls, strip_controls
+from incidents.cli import cli
+from incidents.cli.metrics_format import format_csv
+from incidents.findings import ERROR, Finding
+from incidents.findings_output import format_github, format_json, format_text
+from incidents.text import csv_cell, escape_controls, strip_controls
 
 REPO = Path(__file__).resolve().parents[1]
 ESC = "\x1b]0;pwned\x07\x1b[2J"
@@ -44,18 +44,28 @@ def test_json_output_of_the_cli_with_a_non_utf8_file_name(tmp_path):
     (root / "incidents").mkdir(parents=True)
     (root / "policy").mkdir()
     (root / "incidents" / os.fsdecode(b"bad\xff.md")).write_text("---\nid: x\n---\n")
-    proc = subprocess.run([sys.executable, "-m", "generator", "validate", "--root", str(root), "--format", "json"],
-                          capture_output=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "incidents", "validate", "--root", str(root), "--format", "json"],
+        capture_output=True,
+        cwd=REPO,
+    )
     doc = json.loads(proc.stdout.decode("utf-8"))
     assert any(f["path"] == "incidents/bad\\xff.md" for f in doc["findings"])
 
 
 def test_csv_cells_that_start_a_formula_are_neutralised():
-    assert [csv_cell(v) for v in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "SEV-1", 3.5, -1.0)] == [
-        "'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "SEV-1", 3.5, -1.0]
-    from generator.metrics import GROUP_KEYS
+    assert [csv_cell(v) for v in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "SEV-1", 3.5, -1.0)] == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "SEV-1",
+        3.5,
+        -1.0,
+    ]
+    from incidents.metrics.figures import GROUP_KEYS
 
-    group = {k: None for k in GROUP_KEYS}
+    group = dict.fromkeys(GROUP_KEYS)
     group.update(key='=HYPERLINK("http://evil","x")', count=1)
     text = format_csv([group], "severity")
     row = list(csv.reader(io.StringIO(text)))[1]
@@ -66,13 +76,16 @@ def test_control_characters_are_stripped_for_xml():
     assert strip_controls("a\x0bb\x00c\td") == "a\ufffdb\ufffdc\td"
 
 
-@pytest.mark.parametrize("args", [
-    ["check", "--as-of", "0001-01-01T00:00:00+01:00"],
-    ["check", "--as-of", "9999-12-31T23:59:59-01:00"],
-    ["metrics", "--since", "9999-12-31"],
-    ["metrics", "--until", "0001-01-01"],
-    ["metrics", "--until", "9999-12-31T23:59:59-01:00"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--as-of", "0001-01-01T00:00:00+01:00"],
+        ["check", "--as-of", "9999-12-31T23:59:59-01:00"],
+        ["metrics", "--since", "9999-12-31"],
+        ["metrics", "--until", "0001-01-01"],
+        ["metrics", "--until", "9999-12-31T23:59:59-01:00"],
+    ],
+)
 def test_flags_out_of_range_are_exit_2_with_a_clear_error(args):
     result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
     assert result.exit_code == 2, result.output
@@ -83,6 +96,7 @@ def test_a_record_at_the_end_of_time_is_a_finding_everywhere(tmp_path):
     src = REPO / "tests" / "fixtures" / "findings" / "timestamp_out_of_range"
     root = tmp_path / "root"
     import shutil
+
     shutil.copytree(src, root)
     shutil.copytree(REPO / "tests" / "fixtures" / "findings" / "_base" / "policy", root / "policy")
     runner = CliRunner()
@@ -96,7 +110,7 @@ def test_a_record_at_the_end_of_time_is_a_finding_everywhere(tmp_path):
 def test_source_date_epoch_at_the_end_of_time_is_a_clear_error(monkeypatch):
     from mkdocs.exceptions import PluginError
 
-    from generator.mkdocs_plugin.chrome import build_now
+    from incidents.mkdocs_plugin.chrome import build_now
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
     with pytest.raises(PluginError, match="SOURCE_DATE_EPOCH"):

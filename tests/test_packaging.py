@@ -16,16 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_entry_points_are_registered_in_this_environment():
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    assert scripts.get("incidents") == "generator.cli:main"
+    assert scripts.get("incidents") == "incidents.cli:main"
     plugins = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
-    assert plugins.get("incidents") == "generator.mkdocs_plugin.plugin:IncidentsPlugin"
+    assert plugins.get("incidents") == "incidents.mkdocs_plugin.plugin:IncidentsPlugin"
 
 
 @pytest.mark.slow
 def test_wheel_holds_package_templates_and_entry_points(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stderr
     wheel = next(tmp_path.glob("*.whl"))
@@ -34,8 +35,12 @@ def test_wheel_holds_package_templates_and_entry_points(tmp_path):
         ep_name = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         parser = configparser.ConfigParser()
         parser.read_string(zf.read(ep_name).decode())
-    assert parser["console_scripts"]["incidents"] == "generator.cli:main"
-    assert parser["mkdocs.plugins"]["incidents"] == "generator.mkdocs_plugin.plugin:IncidentsPlugin"
-    assert "generator/cli/__init__.py" in names
-    assert any(n.startswith("generator/mkdocs_plugin/templates/") for n in names), "templates ship in the wheel"
-    assert not any(n.startswith(("tests/", "incidents/", "benchmarks/")) for n in names)
+    assert parser["console_scripts"]["incidents"] == "incidents.cli:main"
+    assert parser["mkdocs.plugins"]["incidents"] == "incidents.mkdocs_plugin.plugin:IncidentsPlugin"
+    assert "incidents/cli/__init__.py" in names
+    assert any(n.startswith("incidents/mkdocs_plugin/templates/") for n in names), "templates ship in the wheel"
+    assert not any(n.startswith(("tests/", "generator/", "benchmarks/", "incidents/20")) for n in names)
+    assert not any(n.endswith(".md") and n.startswith("incidents/") and "/templates/" not in n for n in names), (
+        "no record ships in the wheel"
+    )
+    assert not any(n.split("/")[0] == "generator" for n in names), "no top-level `generator` module any more"

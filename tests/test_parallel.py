@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_golden import golden_root
 
-import generator.reading as reading
-from generator.cache import CacheSettings
-from generator.cli import cli
-from generator.validate import validate_root
+import incidents.reading.reader as reading
+from incidents.cli import cli
+from incidents.reading.cache import CacheSettings
+from incidents.reading.validate import validate_root
+from test_golden import golden_root
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_corpus", HERE.parent / "benchmarks" / "corpus.py")
@@ -55,6 +55,7 @@ def test_workers_give_the_same_bytes_as_one_process(mixed_root, monkeypatch):
     def spy(*args, **kwargs):
         calls.append(len(args[2]))
         return original(*args, **kwargs)
+
     monkeypatch.setattr(reading, "_read_in_workers", spy)
     for args in (["validate", "--format", "json"], ["check", "--as-of", "2026-12-01T00:00:00Z"]):
         calls.clear()
@@ -80,6 +81,7 @@ def test_workers_fill_the_cache_that_a_later_run_reads(mixed_root, tmp_path, mon
 
     def explode(*_a, **_k):
         raise AssertionError("read again")
+
     monkeypatch.setattr(reading, "read_record", explode)
     assert repr(validate_root(mixed_root, cache=settings, jobs=2)) == expected
 
@@ -98,6 +100,10 @@ def test_jobs_flag_is_checked():
 
 def test_default_jobs_is_every_core():
     assert reading.default_jobs() >= 1
-    out = subprocess.run([sys.executable, "-c", "import os; print(len(os.sched_getaffinity(0)))"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "import os; print(len(os.sched_getaffinity(0)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert reading.default_jobs() == int(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from generator.policy import load_policy
+from incidents.policy.policy_file import load_policy
 
 POLICY = """\
 severities:
@@ -29,8 +29,10 @@ def test_escalation_after_zero_is_immediately(tmp_path):
     loaded = _load(tmp_path)
     assert loaded.findings == ()
     steps = loaded.policy.severity("SEV-1").escalation
-    assert [(s.after, s.to) for s in steps] == [(timedelta(0), "On-call engineer"),
-                                                 (timedelta(minutes=15), "Team lead")]
+    assert [(s.after, s.to) for s in steps] == [
+        (timedelta(0), "On-call engineer"),
+        (timedelta(minutes=15), "Team lead"),
+    ]
 
 
 def test_a_zero_target_is_still_invalid(tmp_path):

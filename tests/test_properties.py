@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import string
 import tempfile
 from pathlib import Path
 
@@ -13,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.codes import CODES
-from generator.findings import Finding
-from generator.source import read_record, read_yaml_file
-from generator.validate import validate_root
+from incidents.codes import CODES
+from incidents.findings import Finding
+from incidents.reading.validate import validate_root
+from incidents.records.source import read_record, read_yaml_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "findings"
 BASE_POLICY = FIXTURES / "_base" / "policy"
@@ -27,19 +26,85 @@ REL = "incidents/x/record.md"
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
-KEYS = st.sampled_from([
-    "id", "title", "severity", "status", "services", "impact", "started_at", "detected_at",
-    "acknowledged_at", "resolved_at", "roles", "updates", "timeline", "visibility", "tags", "type",
-    "at", "message", "event", "incident", "authors", "date", "action_items", "priority", "due", "link",
-    "scheduled_start", "scheduled_end", "commander", "api", "SEV-1", "x",
-])
+KEYS = st.sampled_from(
+    [
+        "id",
+        "title",
+        "severity",
+        "status",
+        "services",
+        "impact",
+        "started_at",
+        "detected_at",
+        "acknowledged_at",
+        "resolved_at",
+        "roles",
+        "updates",
+        "timeline",
+        "visibility",
+        "tags",
+        "type",
+        "at",
+        "message",
+        "event",
+        "incident",
+        "authors",
+        "date",
+        "action_items",
+        "priority",
+        "due",
+        "link",
+        "scheduled_start",
+        "scheduled_end",
+        "commander",
+        "api",
+        "SEV-1",
+        "x",
+    ]
+)
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
     st.text(max_size=30),
-    st.sampled_from(["yes", "no", "on", "off", "null", "~", "2026-02-10T14:30:00Z", "2026-13-45",
-                     "2026-02-10", "2026-02-10T14:30:00", "SEV-1", "api", "resolved", "investigating",
-                     "internal", "public", "P1", "15m", "incident", "postmortem", "maintenance", "<<",
-                     "0x1F", "1_000", "1e3", ".inf", "-.nan", "0o17", "1:30", "=", "!x", "&a", "*a"]),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "null",
+            "~",
+            "2026-02-10T14:30:00Z",
+            "2026-13-45",
+            "2026-02-10",
+            "2026-02-10T14:30:00",
+            "SEV-1",
+            "api",
+            "resolved",
+            "investigating",
+            "internal",
+            "public",
+            "P1",
+            "15m",
+            "incident",
+            "postmortem",
+            "maintenance",
+            "<<",
+            "0x1F",
+            "1_000",
+            "1e3",
+            ".inf",
+            "-.nan",
+            "0o17",
+            "1:30",
+            "=",
+            "!x",
+            "&a",
+            "*a",
+        ]
+    ),
 )
 DOCUMENTS = st.recursive(
     SCALARS,
@@ -49,11 +114,38 @@ DOCUMENTS = st.recursive(
 FRONT_MATTERS = st.dictionaries(KEYS, DOCUMENTS, max_size=10)
 
 
-SPECIAL = st.one_of(SCALARS, st.sampled_from([
-    "99999999999w", "0m", "-5m", "1.5h", "P1Y", "PT", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
-    "2026-02-10T14:30:00+99:99", "America", "UTC", "Europe/Berlin", "", " ", "x" * 300, "a\nb", "%0A",
-    10**30, -1, 0, 1e308, [], {}, [None], {"a": None},
-]))
+SPECIAL = st.one_of(
+    SCALARS,
+    st.sampled_from(
+        [
+            "99999999999w",
+            "0m",
+            "-5m",
+            "1.5h",
+            "P1Y",
+            "PT",
+            "9999-12-31T23:59:59-01:00",
+            "0001-01-01T00:00:00+01:00",
+            "2026-02-10T14:30:00+99:99",
+            "America",
+            "UTC",
+            "Europe/Berlin",
+            "",
+            " ",
+            "x" * 300,
+            "a\nb",
+            "%0A",
+            10**30,
+            -1,
+            0,
+            1e308,
+            [],
+            {},
+            [None],
+            {"a": None},
+        ]
+    ),
+)
 
 
 def _paths(value, prefix=()):
@@ -114,8 +206,7 @@ def mutated(draw, texts):
     text = draw(texts)
     for _ in range(draw(st.integers(0, 4))):
         at = draw(st.integers(0, len(text)))
-        piece = draw(st.one_of(st.sampled_from(list("!&*[]{}:,#'\"|>-?%@`\t\n\r\ufeff\x00\x85 ")),
-                               st.text(max_size=3)))
+        piece = draw(st.one_of(st.sampled_from(list("!&*[]{}:,#'\"|>-?%@`\t\n\r\ufeff\x00\x85 ")), st.text(max_size=3)))
         text = text[:at] + piece + text[at:]
     return text
 
@@ -194,8 +285,14 @@ def test_mutated_yaml_documents(text: str) -> None:
 
 
 @SETTINGS
-@given(st.one_of(FRONT_MATTERS.map(record_text), mutated(FRONT_MATTERS.map(record_text)),
-                 mutated(st.just(VALID)), st.text(max_size=200).map(lambda t: "---\n" + t + "\n---\n")))
+@given(
+    st.one_of(
+        FRONT_MATTERS.map(record_text),
+        mutated(FRONT_MATTERS.map(record_text)),
+        mutated(st.just(VALID)),
+        st.text(max_size=200).map(lambda t: "---\n" + t + "\n---\n"),
+    )
+)
 def test_validate_never_fails(text: str) -> None:
     check_validate(text.encode("utf-8", "surrogatepass"))
 
@@ -207,9 +304,18 @@ def test_validate_never_fails_on_bytes(data: bytes) -> None:
 
 
 @settings(max_examples=max(1, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.one_of(st.dictionaries(st.sampled_from(["severities", "roles", "priorities", "postmortem", "metrics",
-                                                  "assume_timezone", "roles_for_tags", "x"]), DOCUMENTS, max_size=7),
-                 mutated(st.just((BASE_POLICY / "policy.yml").read_text()))))
+@given(
+    st.one_of(
+        st.dictionaries(
+            st.sampled_from(
+                ["severities", "roles", "priorities", "postmortem", "metrics", "assume_timezone", "roles_for_tags", "x"]
+            ),
+            DOCUMENTS,
+            max_size=7,
+        ),
+        mutated(st.just((BASE_POLICY / "policy.yml").read_text())),
+    )
+)
 def test_validate_with_arbitrary_policy(policy) -> None:
     text = policy if isinstance(policy, str) else dump(policy)
     check_validate(VALID.encode(), policy=text.encode("utf-8", "surrogatepass"))
@@ -228,9 +334,13 @@ def _as_text(data):
 
 
 @SETTINGS
-@given(st.sampled_from([VALID, _PM, _MAINT]).flatmap(
-    lambda text: perturbed(yaml.safe_load(text.split("---\n")[1])).map(
-        lambda data: "---\n" + _as_text(data) + "---\n" + text.split("---\n", 2)[2])))
+@given(
+    st.sampled_from([VALID, _PM, _MAINT]).flatmap(
+        lambda text: perturbed(yaml.safe_load(text.split("---\n")[1])).map(
+            lambda data: "---\n" + _as_text(data) + "---\n" + text.split("---\n", 2)[2]
+        )
+    )
+)
 def test_validate_perturbed_records(text: str) -> None:
     check_validate(text.encode("utf-8", "surrogatepass"))
 

@@ -1,18 +1,17 @@
-"""generator.publish.statuspage: the api/v2 documents in Atlassian Statuspage's public shapes."""
+"""incidents.publish.statuspage: the api/v2 documents in Atlassian Statuspage's public shapes."""
 
 from __future__ import annotations
 
 import json
 import re
-import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from generator import status
-from generator.policy import Policy, Service, Severity
-from generator.publish.statuspage import (
+from incidents.policy.policy_file import Policy, Service, Severity
+from incidents.publish import status
+from incidents.publish.statuspage import (
     API_PATHS,
     PageInfo,
     api_documents,
@@ -20,19 +19,57 @@ from generator.publish.statuspage import (
     dumps,
     group_id,
 )
-from generator.records import Incident, Maintenance, Update
-from generator.validate import Repository, validate_root
+from incidents.reading.validate import Repository, validate_root
+from incidents.records.model import Incident, Maintenance, Update
 
 PAGE = PageInfo(id="acmestatus01", name="Acme Cloud", url="https://status.example.com/")
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 PAGE_KEYS = ["id", "name", "url", "time_zone", "updated_at"]
-COMPONENT_KEYS = ["id", "name", "status", "created_at", "updated_at", "position", "description", "showcase",
-                  "start_date", "group_id", "page_id", "group", "only_show_if_degraded"]
-INCIDENT_KEYS = ["id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact",
-                 "shortlink", "started_at", "page_id", "incident_updates", "components"]
-UPDATE_KEYS = ["id", "status", "body", "incident_id", "created_at", "updated_at", "display_at",
-               "affected_components", "deliver_notifications", "custom_tweet", "tweet_id", "components"]
+COMPONENT_KEYS = [
+    "id",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "position",
+    "description",
+    "showcase",
+    "start_date",
+    "group_id",
+    "page_id",
+    "group",
+    "only_show_if_degraded",
+]
+INCIDENT_KEYS = [
+    "id",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "monitoring_at",
+    "resolved_at",
+    "impact",
+    "shortlink",
+    "started_at",
+    "page_id",
+    "incident_updates",
+    "components",
+]
+UPDATE_KEYS = [
+    "id",
+    "status",
+    "body",
+    "incident_id",
+    "created_at",
+    "updated_at",
+    "display_at",
+    "affected_components",
+    "deliver_notifications",
+    "custom_tweet",
+    "tweet_id",
+    "components",
+]
 MAINTENANCE_KEYS = INCIDENT_KEYS + ["scheduled_for", "scheduled_until"]
 TOP_KEYS = {
     "api/v2/summary.json": ["page", "components", "incidents", "scheduled_maintenances", "status"],
@@ -53,40 +90,85 @@ def t(text: str) -> datetime:
 
 POLICY = Policy(
     severities=(Severity("SEV-1", "Critical", 0), Severity("SEV-2", "Major", 1)),
-    services=(Service("api", "Public API", 0, "Core", "The REST API"), Service("web", "Dashboard", 1, "Core"),
-              Service("db", "Database", 2, None), Service("mail", "Email", 3, "Comms")),
+    services=(
+        Service("api", "Public API", 0, "Core", "The REST API"),
+        Service("web", "Dashboard", 1, "Core"),
+        Service("db", "Database", 2, None),
+        Service("mail", "Email", 3, "Comms"),
+    ),
 )
 
 
-def inc(id_, impact, start, *, status="investigating", mitigated=None, resolved=None, visibility="public",
-        title=None, extra_updates=()) -> Incident:
+def inc(
+    id_,
+    impact,
+    start,
+    *,
+    status="investigating",
+    mitigated=None,
+    resolved=None,
+    visibility="public",
+    title=None,
+    extra_updates=(),
+) -> Incident:
     started = t(start)
     updates = [Update(started + timedelta(minutes=5), "investigating", f"Looking at {id_}")]
     updates += list(extra_updates)
     if status == "resolved":
         updates.append(Update(t(resolved), "resolved", "Resolved."))
-    return Incident(id=id_, title=title or f"Incident {id_}", severity="SEV-2", status=status,
-                    services=tuple(impact), impact=dict(impact), started_at=started, detected_at=started,
-                    acknowledged_at=started, mitigated_at=t(mitigated) if mitigated else None,
-                    resolved_at=t(resolved) if resolved else None, updates=tuple(updates), visibility=visibility)
+    return Incident(
+        id=id_,
+        title=title or f"Incident {id_}",
+        severity="SEV-2",
+        status=status,
+        services=tuple(impact),
+        impact=dict(impact),
+        started_at=started,
+        detected_at=started,
+        acknowledged_at=started,
+        mitigated_at=t(mitigated) if mitigated else None,
+        resolved_at=t(resolved) if resolved else None,
+        updates=tuple(updates),
+        visibility=visibility,
+    )
 
 
 def mnt(id_, services, start, end, status="scheduled", visibility="public") -> Maintenance:
-    return Maintenance(id=id_, title=f"Window {id_}", services=tuple(services), scheduled_start=t(start),
-                       scheduled_end=t(end), status=status, visibility=visibility,
-                       updates=(Update(t(start) - timedelta(days=2), "scheduled", "Planned."),))
+    return Maintenance(
+        id=id_,
+        title=f"Window {id_}",
+        services=tuple(services),
+        scheduled_start=t(start),
+        scheduled_end=t(end),
+        status=status,
+        visibility=visibility,
+        updates=(Update(t(start) - timedelta(days=2), "scheduled", "Planned."),),
+    )
 
 
 def sample_repo() -> Repository:
     incidents = [
-        inc("INC-1", {"api": "partial_outage", "web": "degraded_performance"}, "2026-03-10T09:00:00Z",
-            status="monitoring", mitigated="2026-03-10T10:00:00Z",
-            extra_updates=[Update(t("2026-03-10T09:30:00Z"), "identified", "Found it."),
-                           Update(t("2026-03-10T10:05:00Z"), "monitoring", "Fix deployed.")]),
-        inc("INC-0", {"db": "major_outage"}, "2026-03-01T09:00:00Z", status="resolved",
-            resolved="2026-03-01T10:00:00Z"),
-        inc("INC-SECRET", {"mail": "major_outage"}, "2026-03-10T08:00:00Z", visibility="internal",
-            title="Secret internal breach"),
+        inc(
+            "INC-1",
+            {"api": "partial_outage", "web": "degraded_performance"},
+            "2026-03-10T09:00:00Z",
+            status="monitoring",
+            mitigated="2026-03-10T10:00:00Z",
+            extra_updates=[
+                Update(t("2026-03-10T09:30:00Z"), "identified", "Found it."),
+                Update(t("2026-03-10T10:05:00Z"), "monitoring", "Fix deployed."),
+            ],
+        ),
+        inc(
+            "INC-0", {"db": "major_outage"}, "2026-03-01T09:00:00Z", status="resolved", resolved="2026-03-01T10:00:00Z"
+        ),
+        inc(
+            "INC-SECRET",
+            {"mail": "major_outage"},
+            "2026-03-10T08:00:00Z",
+            visibility="internal",
+            title="Secret internal breach",
+        ),
     ]
     maintenances = [
         mnt("MNT-NOW", ["mail"], "2026-03-10T11:00:00Z", "2026-03-10T13:00:00Z"),
@@ -176,8 +258,13 @@ def test_components_groups_and_positions(docs):
     # statuses: INC-1 open (monitoring): api partial, web degraded; the internal incident does not
     # count, the maintenance window on mail is running.
     assert {c["name"]: c["status"] for c in comps} == {
-        "Core": "partial_outage", "Public API": "partial_outage", "Dashboard": "degraded_performance",
-        "Database": "operational", "Comms": "under_maintenance", "Email": "under_maintenance"}
+        "Core": "partial_outage",
+        "Public API": "partial_outage",
+        "Dashboard": "degraded_performance",
+        "Database": "operational",
+        "Comms": "under_maintenance",
+        "Email": "under_maintenance",
+    }
     assert len({c["id"] for c in comps}) == len(comps)
     assert all(re.fullmatch(r"[a-z0-9]{12}", c["id"]) for c in comps)
 
@@ -192,15 +279,20 @@ def test_status_and_summary(docs):
     # in progress first, then upcoming; completed and internal ones are not in the summary
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["MNT-NOW", "MNT-NEXT"]
     assert [m["status"] for m in summary["scheduled_maintenances"]] == ["in_progress", "scheduled"]
-    assert [m["id"] for m in docs["api/v2/scheduled-maintenances/active.json"]["scheduled_maintenances"]] == \
-        ["MNT-NOW"]
-    assert [m["id"] for m in docs["api/v2/scheduled-maintenances/upcoming.json"]["scheduled_maintenances"]] == \
-        ["MNT-NEXT"]
-    assert [m["id"] for m in docs["api/v2/scheduled-maintenances.json"]["scheduled_maintenances"]] == \
-        ["MNT-NEXT", "MNT-NOW", "MNT-OLD"]
+    assert [m["id"] for m in docs["api/v2/scheduled-maintenances/active.json"]["scheduled_maintenances"]] == ["MNT-NOW"]
+    assert [m["id"] for m in docs["api/v2/scheduled-maintenances/upcoming.json"]["scheduled_maintenances"]] == [
+        "MNT-NEXT"
+    ]
+    assert [m["id"] for m in docs["api/v2/scheduled-maintenances.json"]["scheduled_maintenances"]] == [
+        "MNT-NEXT",
+        "MNT-NOW",
+        "MNT-OLD",
+    ]
     # a maintenance's shortlink is its own page, not the site root
     assert [m["shortlink"] for m in summary["scheduled_maintenances"]] == [
-        "https://status.example.com/maintenance/MNT-NOW/", "https://status.example.com/maintenance/MNT-NEXT/"]
+        "https://status.example.com/maintenance/MNT-NOW/",
+        "https://status.example.com/maintenance/MNT-NEXT/",
+    ]
 
 
 def test_incident_fields(docs):
@@ -217,10 +309,19 @@ def test_incident_fields(docs):
     first = one["incident_updates"][-1]
     assert first["body"] == "Looking at INC-1"
     assert first["affected_components"] == [
-        {"code": component_id("api"), "name": "Public API", "old_status": "operational",
-         "new_status": "partial_outage"},
-        {"code": component_id("web"), "name": "Dashboard", "old_status": "operational",
-         "new_status": "degraded_performance"}]
+        {
+            "code": component_id("api"),
+            "name": "Public API",
+            "old_status": "operational",
+            "new_status": "partial_outage",
+        },
+        {
+            "code": component_id("web"),
+            "name": "Dashboard",
+            "old_status": "operational",
+            "new_status": "degraded_performance",
+        },
+    ]
     assert [c["name"] for c in one["components"]] == ["Public API", "Dashboard"]
     assert zero["impact"] == "critical" and zero["resolved_at"] == "2026-03-01T10:00:00.000Z"
     assert zero["incident_updates"][0]["affected_components"][0]["new_status"] == "operational"
@@ -228,9 +329,19 @@ def test_incident_fields(docs):
 
 
 def test_monitoring_at_from_the_first_monitoring_update_without_mitigated_at():
-    r = Repository(Path("."), POLICY, (inc("I", {"api": "degraded_performance"}, "2026-03-10T09:00:00Z",
-                                           status="monitoring",
-                                           extra_updates=[Update(t("2026-03-10T09:40:00Z"), "monitoring", "ok")]),))
+    r = Repository(
+        Path("."),
+        POLICY,
+        (
+            inc(
+                "I",
+                {"api": "degraded_performance"},
+                "2026-03-10T09:00:00Z",
+                status="monitoring",
+                extra_updates=[Update(t("2026-03-10T09:40:00Z"), "monitoring", "ok")],
+            ),
+        ),
+    )
     doc = api_documents(r, NOW, PAGE)["api/v2/incidents.json"]["incidents"][0]
     assert doc["monitoring_at"] == "2026-03-10T09:40:00.000Z"
 
@@ -247,8 +358,11 @@ def test_ids_stable_and_output_deterministic(docs):
     assert {p: dumps(d) for p, d in again.items()} == {p: dumps(d) for p, d in docs.items()}
     later = api_documents(sample_repo(), NOW + timedelta(days=30), PAGE)
     ids = lambda d: [c["id"] for c in d["api/v2/components.json"]["components"]]  # noqa: E731
-    upd_ids = lambda d: [u["id"] for i in d["api/v2/incidents.json"]["incidents"]  # noqa: E731
-                         for u in i["incident_updates"]]
+    upd_ids = lambda d: [
+        u["id"]
+        for i in d["api/v2/incidents.json"]["incidents"]  # noqa: E731
+        for u in i["incident_updates"]
+    ]
     assert ids(later) == ids(docs)
     assert upd_ids(later) == upd_ids(docs)
     all_ids = upd_ids(docs)
@@ -263,8 +377,15 @@ def test_fifty_most_recent_newest_first_and_every_open_one():
         if n % 2:
             incidents.append(inc(f"INC-{n:03d}", {"api": "degraded_performance"}, start))
         else:
-            incidents.append(inc(f"INC-{n:03d}", {"api": "degraded_performance"}, start, status="resolved",
-                                 resolved=(base + timedelta(hours=n, minutes=30)).isoformat()))
+            incidents.append(
+                inc(
+                    f"INC-{n:03d}",
+                    {"api": "degraded_performance"},
+                    start,
+                    status="resolved",
+                    resolved=(base + timedelta(hours=n, minutes=30)).isoformat(),
+                )
+            )
     incidents.append(inc("INC-HIDDEN", {"api": "major_outage"}, "2026-03-09T00:00:00Z", visibility="internal"))
     r = Repository(Path("."), POLICY, tuple(reversed(incidents)))
     docs = api_documents(r, NOW, PAGE)
@@ -374,7 +495,10 @@ def test_documents_from_a_validated_root(tmp_path):
     summary = docs["api/v2/summary.json"]
     assert summary["status"] == {"indicator": "critical", "description": "Major System Outage"}
     assert [(c["name"], c["status"]) for c in summary["components"]] == [
-        ("Core", "major_outage"), ("Public API", "major_outage"), ("Database", "degraded_performance")]
+        ("Core", "major_outage"),
+        ("Public API", "major_outage"),
+        ("Database", "degraded_performance"),
+    ]
     (incident,) = summary["incidents"]
     assert incident["name"] == "API errors <b>&</b> timeouts"  # JSON carries the text as written
     assert incident["started_at"] == "2026-03-10T09:00:00.000Z"
@@ -384,7 +508,7 @@ def test_documents_from_a_validated_root(tmp_path):
 
 
 def test_published_files_holds_every_non_page_output():
-    from generator.publish import OTHER_PATHS, published_files
+    from incidents.publish import OTHER_PATHS, published_files
 
     files = published_files(sample_repo(), NOW, PAGE)
     assert list(files) == list(API_PATHS) + list(OTHER_PATHS)

@@ -1,18 +1,18 @@
-"""generator.publish.badge: the overall status as a shields-style flat SVG."""
+"""incidents.publish.badge: the overall status as a shields-style flat SVG."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from generator import status
-from generator.policy import Policy, Service
-from generator.publish.badge import COLORS, status_badge, text_width
-from generator.records import Incident, Update
-from generator.validate import Repository
+from incidents.policy.policy_file import Policy, Service
+from incidents.publish import status
+from incidents.publish.badge import COLORS, status_badge, text_width
+from incidents.reading.validate import Repository
+from incidents.records.model import Incident, Update
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -21,10 +21,16 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg)
 
 
-@pytest.mark.parametrize("indicator,color", [
-    ("none", "#4c1"), ("minor", "#dfb317"), ("major", "#fe7d37"), ("critical", "#e05d44"),
-    ("maintenance", "#007ec6"),
-])
+@pytest.mark.parametrize(
+    "indicator,color",
+    [
+        ("none", "#4c1"),
+        ("minor", "#dfb317"),
+        ("major", "#fe7d37"),
+        ("critical", "#e05d44"),
+        ("maintenance", "#007ec6"),
+    ],
+)
 def test_colour_by_indicator(indicator, color):
     root = parse(status_badge(indicator, "Some Text"))
     rects = root.find(f"{SVG}g").findall(f"{SVG}rect")
@@ -58,7 +64,7 @@ def test_longer_text_gives_a_wider_badge_and_the_same_text_the_same_bytes():
 
 
 def test_hostile_text_is_escaped():
-    hostile = '<script>alert("x")</script> & \'q\' <img onerror=alert(1)>'
+    hostile = "<script>alert(\"x\")</script> & 'q' <img onerror=alert(1)>"
     svg = status_badge("critical", hostile)
     assert "<script>" not in svg and "<img" not in svg
     root = parse(svg)  # still well-formed XML
@@ -78,11 +84,19 @@ def test_non_ascii_text_has_a_width():
 
 
 def test_badge_from_the_page_status():
-    now = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
-    started = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
-    incident = Incident(id="I", title="t", severity="SEV-1", status="investigating", services=("api",),
-                        impact={"api": "major_outage"}, started_at=started, detected_at=started,
-                        updates=(Update(started, "investigating", "x"),))
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    started = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    incident = Incident(
+        id="I",
+        title="t",
+        severity="SEV-1",
+        status="investigating",
+        services=("api",),
+        impact={"api": "major_outage"},
+        started_at=started,
+        detected_at=started,
+        updates=(Update(started, "investigating", "x"),),
+    )
     repo = Repository(Path("."), Policy(services=(Service("api", "API", 0),)), (incident,))
     page = status.page_status(repo, now)
     root = parse(status_badge(page.indicator, page.description))

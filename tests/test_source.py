@@ -1,10 +1,10 @@
-"""The one reader (generator.source): values, positions, scalars, body; every problem a finding."""
+"""The one reader (incidents.records.source): values, positions, scalars, body; every problem a finding."""
 
 from __future__ import annotations
 
 import pytest
 
-from generator.source import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, read_record, read_yaml_file
+from incidents.records.source import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, read_record, read_yaml_file
 
 RECORD = """\
 ---
@@ -142,37 +142,42 @@ def test_columns_count_characters_not_bytes():
     assert codes(findings) == [(2, 9, "encoding")]
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"", [(1, 1, "empty-file")]),
-    (b" \n\t\r\n", [(1, 1, "empty-file")]),
-    (b"\xef\xbb\xbf", [(1, 1, "empty-file")]),
-    (b"title: x\n", [(1, 1, "no-front-matter")]),
-    (b"\n---\na: 1\n---\n", [(1, 1, "no-front-matter")]),
-    (b"---\na: 1\n", [(1, 1, "unclosed-front-matter")]),
-    (b"---\n---\n", [(1, 1, "front-matter-not-mapping")]),
-    (b"---\n# only a comment\n---\n", [(1, 1, "front-matter-not-mapping")]),
-    (b"---\n- a\n---\n", [(2, 1, "front-matter-not-mapping")]),
-    (b"---\n  text\n---\n", [(2, 3, "front-matter-not-mapping")]),
-    (b"---\na: [1\n---\n", [(3, 1, "yaml-syntax")]),
-    (b"---\na: 1\n\tb: 2\n---\n", [(3, 1, "yaml-syntax")]),
-    (b"---\na: \x00\n---\n", [(2, 4, "yaml-syntax")]),
-    (b"---\na: b\n...\nc: d\n---\n", [(4, 1, "yaml-syntax")]),
-    (b"---\na: 1\na: 2\n---\n", [(3, 1, "duplicate-key")]),
-    (b"---\nu:\n  - {m: 1, m: 2}\n---\n", [(3, 12, "duplicate-key")]),
-    (b"---\na: !!python/object/apply:os.system [ls]\n---\n", [(2, 4, "yaml-tag")]),
-    (b"---\na: !x y\n---\n", [(2, 4, "yaml-tag")]),
-    (b"---\na: ! y\n---\n", []),  # the non-specific tag `!` just means text
-    (b"---\na: &k 1\nb: *k\n---\n", [(2, 4, "yaml-anchor"), (3, 4, "yaml-alias")]),
-    (b"---\n<<: {a: 1}\n---\n", [(2, 1, "yaml-merge-key")]),
-    (b"---\n[a]: 1\n---\n", [(2, 1, "yaml-complex-key")]),
-    (b"---\nyes: 1\n---\n", [(2, 1, "unquoted-boolean")]),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", [(1, 1, "empty-file")]),
+        (b" \n\t\r\n", [(1, 1, "empty-file")]),
+        (b"\xef\xbb\xbf", [(1, 1, "empty-file")]),
+        (b"title: x\n", [(1, 1, "no-front-matter")]),
+        (b"\n---\na: 1\n---\n", [(1, 1, "no-front-matter")]),
+        (b"---\na: 1\n", [(1, 1, "unclosed-front-matter")]),
+        (b"---\n---\n", [(1, 1, "front-matter-not-mapping")]),
+        (b"---\n# only a comment\n---\n", [(1, 1, "front-matter-not-mapping")]),
+        (b"---\n- a\n---\n", [(2, 1, "front-matter-not-mapping")]),
+        (b"---\n  text\n---\n", [(2, 3, "front-matter-not-mapping")]),
+        (b"---\na: [1\n---\n", [(3, 1, "yaml-syntax")]),
+        (b"---\na: 1\n\tb: 2\n---\n", [(3, 1, "yaml-syntax")]),
+        (b"---\na: \x00\n---\n", [(2, 4, "yaml-syntax")]),
+        (b"---\na: b\n...\nc: d\n---\n", [(4, 1, "yaml-syntax")]),
+        (b"---\na: 1\na: 2\n---\n", [(3, 1, "duplicate-key")]),
+        (b"---\nu:\n  - {m: 1, m: 2}\n---\n", [(3, 12, "duplicate-key")]),
+        (b"---\na: !!python/object/apply:os.system [ls]\n---\n", [(2, 4, "yaml-tag")]),
+        (b"---\na: !x y\n---\n", [(2, 4, "yaml-tag")]),
+        (b"---\na: ! y\n---\n", []),  # the non-specific tag `!` just means text
+        (b"---\na: &k 1\nb: *k\n---\n", [(2, 4, "yaml-anchor"), (3, 4, "yaml-alias")]),
+        (b"---\n<<: {a: 1}\n---\n", [(2, 1, "yaml-merge-key")]),
+        (b"---\n[a]: 1\n---\n", [(2, 1, "yaml-complex-key")]),
+        (b"---\nyes: 1\n---\n", [(2, 1, "unquoted-boolean")]),
+    ],
+)
 def test_bad_input_is_a_finding(data, expected):
     src, findings = read(data)
     assert codes(findings) == expected
     assert all(f.path == "incidents/a.md" and f.level == "error" for f in findings)
-    if any(code in ("empty-file", "no-front-matter", "unclosed-front-matter", "front-matter-not-mapping",
-                    "yaml-syntax") for _, _, code in expected):
+    if any(
+        code in ("empty-file", "no-front-matter", "unclosed-front-matter", "front-matter-not-mapping", "yaml-syntax")
+        for _, _, code in expected
+    ):
         assert src is None
 
 
@@ -214,8 +219,14 @@ def test_read_yaml_file():
     assert findings == [] and doc.data == {"a": 1, "b": ["c"]}
     assert doc.positions[("b", 0)] == (3, 5)
     assert doc.line == 1
-    for data, code in [(b"", "not-a-mapping"), (b"# comment\n", "not-a-mapping"), (b"- a\n", "not-a-mapping"),
-                       (b"a: 1\n---\nb: 2\n", "yaml-syntax"), (b"\xff", "encoding"), (b"a: [\n", "yaml-syntax")]:
+    for data, code in [
+        (b"", "not-a-mapping"),
+        (b"# comment\n", "not-a-mapping"),
+        (b"- a\n", "not-a-mapping"),
+        (b"a: 1\n---\nb: 2\n", "yaml-syntax"),
+        (b"\xff", "encoding"),
+        (b"a: [\n", "yaml-syntax"),
+    ]:
         doc, findings = read_yaml_file(data, "policy/policy.yml")
         assert doc is None and [f.code for f in findings] == [code], data
         assert findings[0].path == "policy/policy.yml"

@@ -1,4 +1,4 @@
-"""generator.stats: the honest figures computed by hand, and their properties (contract section 6)."""
+"""incidents.metrics.stats: the honest figures computed by hand, and their properties (contract section 6)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import stats
+from incidents.metrics import stats
 
 # -- the median's 95% interval from order statistics ----------------------------------------------
 # B ~ Binomial(n, 1/2); l = the largest k >= 1 with P(B <= k - 1) <= 0.025; interval [x(l), x(n - l + 1)].
@@ -71,6 +71,7 @@ def test_median_interval_always_contains_the_median(values):
 
 
 # -- exact Poisson (Garwood) intervals --------------------------------------------------------------
+
 
 def test_poisson_interval_k0():
     # low 0; high chi2.ppf(0.975, 2)/2: chi-square with 2 df is exponential with mean 2,
@@ -160,10 +161,15 @@ def test_ratio_of_a_zero_median_is_null():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(min_value=0.01, max_value=5), st.integers(2, 500), st.integers(2, 500),
-       st.integers(0, 500), st.integers(0, 500))
+@given(
+    st.floats(min_value=0.01, max_value=5),
+    st.integers(2, 500),
+    st.integers(2, 500),
+    st.integers(0, 500),
+    st.integers(0, 500),
+)
 def test_more_data_never_widens_the_detectable_ratio(s, n1, n2, more1, more2):
-    """"The same spread" = the same pooled standard deviation s of ln(minutes): with s held fixed,
+    """ "The same spread" = the same pooled standard deviation s of ln(minutes): with s held fixed,
     adding incidents to either sample (n1 + more1, n2 + more2) never raises exp(2.80 s sqrt(1/n1 + 1/n2))."""
     before = stats.detectable_ratio(s, n1, n2)
     after = stats.detectable_ratio(s, n1 + more1, n2 + more2)
@@ -172,8 +178,11 @@ def test_more_data_never_widens_the_detectable_ratio(s, n1, n2, more1, more2):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.floats(min_value=0.1, max_value=1e5), min_size=2, max_size=30),
-       st.lists(st.floats(min_value=0.1, max_value=1e5), min_size=2, max_size=30), st.integers(2, 5))
+@given(
+    st.lists(st.floats(min_value=0.1, max_value=1e5), min_size=2, max_size=30),
+    st.lists(st.floats(min_value=0.1, max_value=1e5), min_size=2, max_size=30),
+    st.integers(2, 5),
+)
 def test_repeating_both_samples_keeps_s_close_and_narrows_the_detectable_ratio(a, b, times):
     """Sample-level form: repeating each sample k times keeps the spread of the log values (the same
     values in the same proportions; the pooled SD changes only through its n - 2 correction:

@@ -81,7 +81,7 @@ def test_pre_commit_hook():
     assert hook["pass_filenames"] is False
     assert re.match(hook["files"], "incidents/2026/INC-2026-0001.md")
     assert re.match(hook["files"], "policy/policy.yml")
-    assert not re.match(hook["files"], "generator/cli/__init__.py")
+    assert not re.match(hook["files"], "generator/incidents/cli/__init__.py")
 
 
 def test_composite_action():
@@ -126,10 +126,16 @@ def test_the_workflow_validate_step_annotates_a_broken_file(tmp_path):
     assert lines, proc.stderr
     for line in lines:
         assert re.match(r"^::(error|warning) file=[^,]+,line=\d+,col=\d+,title=[\w-]+::\S", line), line
-    assert "::error file=incidents/2026/INC-2026-0109.md,line=4,col=11,title=unknown-severity::unknown severity `SEV-7`" \
+    assert (
+        "::error file=incidents/2026/INC-2026-0109.md,line=4,col=11,title=unknown-severity::unknown severity `SEV-7`"
         in proc.stdout
-    assert any(l.startswith("::error file=incidents/2026/INC-2026-0109.md,line=6,") and "title=unknown-service::" in l
-               and "did you mean `api`" in l for l in lines)
+    )
+    assert any(
+        l.startswith("::error file=incidents/2026/INC-2026-0109.md,line=6,")
+        and "title=unknown-service::" in l
+        and "did you mean `api`" in l
+        for l in lines
+    )
     assert "1 file" not in proc.stdout  # the summary goes to stderr, so the log shows only workflow commands
     assert re.search(r"\d+ errors?, \d+ warnings? in \d+ files?", proc.stderr)
 
@@ -139,6 +145,7 @@ def test_annotation_escaping(tmp_path):
     bad = root / "incidents" / "2026" / "a,b:c.md"
     bad.write_text("---\nid: X\ntitle: 100% done\n", encoding="utf-8")  # never closed
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run(["incidents", "validate", "--format", "github"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        ["incidents", "validate", "--format", "github"], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
     assert "::error file=incidents/2026/a%2Cb%3Ac.md,line=1,col=1,title=unclosed-front-matter::" in proc.stdout

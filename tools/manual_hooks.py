@@ -4,7 +4,7 @@
   someone adds as `manual/<topic>.md` appears without editing the config: the
   home page, the adoption path, then every other topic page by file name, then
   each folder (`reference/` ...) as a section with the generated pages.
-- `on_files` adds the pages whose truth is the code (`generator/reference.py`):
+- `on_files` adds the pages whose truth is the code (`tools/reference.py`):
   the command reference, the finding codes, the plugin options, and the
   changelog from `CHANGELOG.md`.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from generator import reference
+import reference
 
 FIRST = ["index.md", "adopting.md"]
 GENERATED = {
@@ -23,8 +23,13 @@ GENERATED = {
     "reference/codes.md": reference.codes_markdown,
     "reference/plugin.md": reference.plugin_options_markdown,
 }
-REFERENCE_ORDER = ["reference/records.md", "reference/policy.md", "reference/commands.md",
-                   "reference/codes.md", "reference/plugin.md"]
+REFERENCE_ORDER = [
+    "reference/records.md",
+    "reference/policy.md",
+    "reference/commands.md",
+    "reference/codes.md",
+    "reference/plugin.md",
+]
 
 
 def _changelog(config) -> str:

@@ -49,8 +49,12 @@ def axe_count(violations: list[dict]) -> Counter:
 
 def run_vnu(files: list[Path]) -> list[dict]:
     """The Nu HTML Checker's errors over HTML files: [{url, message, extract}]."""
-    out = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--exit-zero-always",
-                          *map(str, files)], capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     data = json.loads(out.stderr or out.stdout or '{"messages": []}')
     return [m for m in data.get("messages", []) if m.get("type") == "error"]
 

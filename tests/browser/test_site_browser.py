@@ -8,19 +8,28 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from siteroot import MKDOCS, STANDARD, build, write_root
+from siteroot import build, write_root
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.site,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
-                       "(apt-get install chromium); the browser tests need it"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium); the browser tests need it",
+    ),
 ]
 
 X = "<script>alert('x')</script><img src=x onerror=alert('y')>"
@@ -136,8 +145,7 @@ def browser():
 def _serve_root(tmp_path_factory, name, records=None, services=None):
     kwargs = {} if services is None else {"services": services}
     # the internal site: every page kind, every field (the public one shows a subset of them)
-    root = write_root(tmp_path_factory.mktemp(name) / "root", records, options=":\n      audience: internal",
-                      **kwargs)
+    root = write_root(tmp_path_factory.mktemp(name) / "root", records, options=":\n      audience: internal", **kwargs)
     result = build(root)
     assert result.returncode == 0, result.output
     return result.site

@@ -14,9 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from hostile import HOSTILE_RECORDS
+from lxml import etree
 from siteroot import build, write_root
 from standards import axe_available, duplicate_ids, run_axe, run_vnu, vnu_available
 from test_site_browser import ARGS, CHROMIUM, Served
@@ -66,8 +65,9 @@ def browser():
         b.close()
 
 
-@pytest.mark.skipif(not axe_available(), reason="axe-core is not installed (make npm-fixtures installs it into "
-                    "tests/npm/node_modules)")
+@pytest.mark.skipif(
+    not axe_available(), reason="axe-core is not installed (make npm-fixtures installs it into tests/npm/node_modules)"
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_wcag_violation_on_any_page_kind(sites, browser, scheme):
     served = Served(sites["internal"])
@@ -79,7 +79,8 @@ def test_axe_finds_no_wcag_violation_on_any_page_kind(sites, browser, scheme):
             page.goto(served.url + rel)
             page.wait_for_load_state("load")
             assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == (
-                "slate" if scheme == "dark" else "default")
+                "slate" if scheme == "dark" else "default"
+            )
             violations = run_axe(page)
             if violations:
                 found[kind] = {v["id"]: v["nodes"][:3] for v in violations}
@@ -93,8 +94,11 @@ def _theme_errors(messages: list[dict], page: Path) -> Counter:
     return Counter(m["message"] for m in messages if m["url"].endswith(page.as_posix()))
 
 
-@pytest.mark.skipif(not vnu_available(), reason="the Nu HTML Checker needs tests/npm/node_modules/vnu-jar "
-                    "(make npm-fixtures) and a Java runtime (apt-get install default-jre-headless)")
+@pytest.mark.skipif(
+    not vnu_available(),
+    reason="the Nu HTML Checker needs tests/npm/node_modules/vnu-jar "
+    "(make npm-fixtures) and a Java runtime (apt-get install default-jre-headless)",
+)
 def test_nu_html_checker_finds_no_errors_beyond_the_themes_own(sites):
     site = sites["internal"]
     pages = [site / (rel + "index.html") for rel in PAGE_KINDS.values()]
@@ -182,8 +186,9 @@ def test_pages_load_nothing_from_a_third_party(tmp_path, browser):
 
 
 def test_hostile_records_fire_no_dialog_on_any_page(tmp_path_factory, browser):
-    root = write_root(tmp_path_factory.mktemp("hostile") / "root", HOSTILE_RECORDS,
-                      options=":\n      audience: internal")
+    root = write_root(
+        tmp_path_factory.mktemp("hostile") / "root", HOSTILE_RECORDS, options=":\n      audience: internal"
+    )
     result = build(root)
     assert result.returncode == 0, result.output
     served = Served(result.site)
@@ -195,8 +200,11 @@ def test_hostile_records_fire_no_dialog_on_any_page(tmp_path_factory, browser):
             page.goto(served.url + ("" if rel == "." else rel + "/"))
             page.wait_for_load_state("load")
             # the theme found its own configuration: its search works
-            assert page.evaluate("JSON.parse(document.querySelector('#__config').textContent).base") in (".", "..",
-                                                                                                         "../..")
+            assert page.evaluate("JSON.parse(document.querySelector('#__config').textContent).base") in (
+                ".",
+                "..",
+                "../..",
+            )
         page.goto(served.url)
         page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").fill("Planned")

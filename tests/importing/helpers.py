@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.cli import cli
+from incidents.cli import cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "statuspage"
 EXPECTED = FIXTURES / "expected"

@@ -42,8 +42,9 @@ class Recorded:
             def do_GET(self):  # noqa: N802
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
-                server.requests.append({"path": parts.path, "query": query,
-                                        "authorization": self.headers.get("Authorization")})
+                server.requests.append(
+                    {"path": parts.path, "query": query, "authorization": self.headers.get("Authorization")}
+                )
                 if server.key is not None and self.headers.get("Authorization") != f"OAuth {server.key}":
                     return self._send(401, {}, b'{"error": "Could not authenticate"}')
                 key = parts.path + (f"?page={query['page'][0]}" if "page" in query else "")

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURES, assert_golden, run, snapshot, written
 
 # One real payload per shape of section 9 (tests/fixtures/statuspage/README.md says where each came from).
@@ -50,7 +49,8 @@ def test_payload_to_exact_records_then_reimport_writes_nothing(root, case):
     again = run("import", "statuspage", "--root", root, FIXTURES / f"{case}.json")
     assert again.exit_code == 0, again.output
     assert again.output.splitlines() == [
-        "imported 0 incidents (0 new, 0 updated), 0 maintenance windows; 0 services added"]
+        "imported 0 incidents (0 new, 0 updated), 0 maintenance windows; 0 services added"
+    ]
     assert snapshot(root) == before  # not one byte, not one mtime
 
 
@@ -65,7 +65,8 @@ def test_newer_payload_adds_the_missing_updates_and_moves_status_on(root):
     assert second.exit_code == 0, second.output
     assert "updated incidents/2024/69sb0f8lydp4.md" in second.output.splitlines()
     assert second.output.splitlines()[-1] == (
-        "imported 2 incidents (1 new, 1 updated), 0 maintenance windows; 1 services added")
+        "imported 2 incidents (1 new, 1 updated), 0 maintenance windows; 1 services added"
+    )
     later = path.read_bytes()
     # update's editing rules: the earlier file's lines are all still there, in order; only additions.
     old_lines, new_lines = earlier.splitlines(), later.splitlines()
@@ -82,30 +83,45 @@ def test_several_sources_in_one_import_and_dry_run(root):
     sources = [FIXTURES / f"{case}.json" for case in sorted(CASES)]
     dry = run("import", "statuspage", "--root", root, "--dry-run", *sources)
     assert dry.exit_code == 0, dry.output
-    assert dry.output.splitlines()[-1] == ("imported 16 incidents (16 new, 0 updated), 4 maintenance windows; "
-                                           "8 services added (dry run: nothing was written)")
+    assert dry.output.splitlines()[-1] == (
+        "imported 16 incidents (16 new, 0 updated), 4 maintenance windows; "
+        "8 services added (dry run: nothing was written)"
+    )
     assert all(line.startswith("would write: ") for line in dry.output.splitlines()[:-1])
     assert not list((root / "incidents").rglob("*.md"))
     real = run("import", "statuspage", "--root", root, *sources)
-    assert real.output.splitlines()[-1] == ("imported 16 incidents (16 new, 0 updated), 4 maintenance windows; "
-                                            "8 services added")
+    assert real.output.splitlines()[-1] == (
+        "imported 16 incidents (16 new, 0 updated), 4 maintenance windows; 8 services added"
+    )
     assert [l for l in dry.output.splitlines()[:-1]] == ["would write: " + l for l in real.output.splitlines()[:-1]]
     assert run("validate", "--root", root).exit_code == 0
 
 
 def test_severity_flags_and_default_order(root):
-    result = run("import", "statuspage", "--root", root, "--severity", "major=SEV-1", "--severity", "minor=SEV-2",
-                 FIXTURES / "github-incidents-2024.json")
+    result = run(
+        "import",
+        "statuspage",
+        "--root",
+        root,
+        "--severity",
+        "major=SEV-1",
+        "--severity",
+        "minor=SEV-2",
+        FIXTURES / "github-incidents-2024.json",
+    )
     assert result.exit_code == 0, result.output
     assert "severity: SEV-1\n" in (root / "incidents/2024/69sb0f8lydp4.md").read_text()  # major, mapped
     assert "severity: SEV-2\n" in (root / "incidents/2024/r3x7x31k7nn1.md").read_text()  # minor, mapped
 
 
-@pytest.mark.parametrize("flag, message", [
-    ("major=SEV-9", "unknown severity `SEV-9` in --severity"),
-    ("huge=SEV-1", "unknown Statuspage impact `huge`"),
-    ("major", "is not IMPACT=SEVERITY"),
-])
+@pytest.mark.parametrize(
+    "flag, message",
+    [
+        ("major=SEV-9", "unknown severity `SEV-9` in --severity"),
+        ("huge=SEV-1", "unknown Statuspage impact `huge`"),
+        ("major", "is not IMPACT=SEVERITY"),
+    ],
+)
 def test_bad_severity_flags(root, flag, message):
     before = snapshot(root)
     result = run("import", "statuspage", "--root", root, "--severity", flag, FIXTURES / "github-incidents-2024.json")
@@ -115,8 +131,9 @@ def test_bad_severity_flags(root, flag, message):
 
 
 def test_default_service_flag(root):
-    result = run("import", "statuspage", "--root", root, "--default-service", "website",
-                 FIXTURES / "emma-incidents-2019.json")
+    result = run(
+        "import", "statuspage", "--root", root, "--default-service", "website", FIXTURES / "emma-incidents-2019.json"
+    )
     assert result.exit_code == 0, result.output
     text = (root / "incidents/2019/x0ljvc9m1wxj.md").read_text()
     assert "services: [website]\n" in text

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.importing import FetchError, PayloadError, import_statuspage
 from helpers import FIXTURES, run, snapshot, written
 from server import Recorded
+
+from incidents.importing import FetchError, PayloadError, import_statuspage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site_build"))
 import siteroot  # noqa: E402
@@ -23,7 +23,7 @@ OK = 200
 
 def _pages(per_page: int = 3):
     items = json.loads((FIXTURES / "nyu-manage-v1.json").read_text())
-    pages = [items[i:i + per_page] for i in range(0, len(items), per_page)] + [[]]
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)] + [[]]
     return {n + 1: json.dumps(page).encode() for n, page in enumerate(pages)}
 
 
@@ -37,16 +37,22 @@ def test_manage_api_pages_auth_header_429_retry_after_and_500_then_success(root)
     }
     slept = []
     with Recorded(routes, key=KEY) as server:
-        result = import_statuspage(root, [server.url + base], {}, "general", False,
-                                   environ={"STATUSPAGE_API_KEY": KEY}, sleep=slept.append)
+        result = import_statuspage(
+            root, [server.url + base], {}, "general", False, environ={"STATUSPAGE_API_KEY": KEY}, sleep=slept.append
+        )
     assert result.summary() == "imported 5 incidents (5 new, 0 updated), 1 maintenance windows; 2 services added"
     got = [(r["path"], r["query"].get("page"), r["query"].get("per_page"), r["authorization"]) for r in server.requests]
-    assert got == [(base, ["1"], ["100"], f"OAuth {KEY}"),
-                   (base, ["2"], ["100"], f"OAuth {KEY}"), (base, ["2"], ["100"], f"OAuth {KEY}"),
-                   (base, ["3"], ["100"], f"OAuth {KEY}"), (base, ["3"], ["100"], f"OAuth {KEY}")]
+    assert got == [
+        (base, ["1"], ["100"], f"OAuth {KEY}"),
+        (base, ["2"], ["100"], f"OAuth {KEY}"),
+        (base, ["2"], ["100"], f"OAuth {KEY}"),
+        (base, ["3"], ["100"], f"OAuth {KEY}"),
+        (base, ["3"], ["100"], f"OAuth {KEY}"),
+    ]
     assert slept == [2.0, 0.5]  # Retry-After honoured; then the first backoff step after the 500
     # The same records as the file import of the same list.
     from helpers import EXPECTED
+
     expected = EXPECTED / "nyu-manage-v1"
     for rel, data in written(root).items():
         assert data == (expected / rel).read_bytes(), rel
@@ -61,8 +67,9 @@ def test_manage_api_without_key_or_with_a_wrong_one(root, monkeypatch):
         assert result.exit_code == 2
         assert "set STATUSPAGE_API_KEY" in result.output
         assert server.requests == []
-        wrong = run("import", "statuspage", "--root", root, server.url + base,
-                    env={"STATUSPAGE_API_KEY": "not-the-key"})
+        wrong = run(
+            "import", "statuspage", "--root", root, server.url + base, env={"STATUSPAGE_API_KEY": "not-the-key"}
+        )
     assert wrong.exit_code == 1
     assert "HTTP 401" in wrong.output and "check STATUSPAGE_API_KEY" in wrong.output
     assert "not-the-key" not in wrong.output
@@ -73,8 +80,11 @@ def test_retries_give_up_and_nothing_is_written(root):
     slept = []
     with Recorded({"/api/v2/incidents.json": [(503, {}, b"down")]}) as server:
         with pytest.raises(FetchError, match=r"HTTP 503 \(after 3 retries\)"):
-            import_statuspage(root, [FIXTURES / "github-incidents-2024.json", server.url + "/api/v2/incidents.json"],
-                              sleep=slept.append)
+            import_statuspage(
+                root,
+                [FIXTURES / "github-incidents-2024.json", server.url + "/api/v2/incidents.json"],
+                sleep=slept.append,
+            )
         assert len(server.requests) == 4
     assert slept == [0.5, 1.0, 2.0]
     assert not list((root / "incidents").rglob("*.md"))
@@ -92,9 +102,8 @@ def test_a_bad_page_names_the_url_and_path(root):
     bad = json.loads(_pages()[1])
     bad[2]["incident_updates"][0]["created_at"] = ["2018"]
     routes = {f"{base}?page=1": [(OK, {}, json.dumps(bad).encode())], f"{base}?page=2": [(OK, {}, b"[]")]}
-    with Recorded(routes, key=KEY) as server:
-        with pytest.raises(PayloadError) as info:
-            import_statuspage(root, [server.url + base], environ={"STATUSPAGE_API_KEY": KEY}, sleep=lambda s: None)
+    with Recorded(routes, key=KEY) as server, pytest.raises(PayloadError) as info:
+        import_statuspage(root, [server.url + base], environ={"STATUSPAGE_API_KEY": KEY}, sleep=lambda s: None)
     assert info.value.source == f"{server.url}{base}?page=1&per_page=100"
     assert info.value.path == "[2].incident_updates[0].created_at"
     assert not list((root / "incidents").rglob("*.md"))
@@ -110,18 +119,25 @@ def test_status_page_url_as_a_whole_process_then_validate_metrics_and_strict_bui
         "/api/v2/scheduled-maintenances.json": [(OK, {}, json.dumps(maintenances).encode())],
     }
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    exe = [sys.executable, "-m", "generator"]
+    exe = [sys.executable, "-m", "incidents"]
     with Recorded(routes) as server:
-        proc = subprocess.run(exe + ["import", "statuspage", "--root", str(root), server.url], env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            exe + ["import", "statuspage", "--root", str(root), server.url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == (
-        "imported 6 incidents (6 new, 0 updated), 2 maintenance windows; 4 services added")
+        "imported 6 incidents (6 new, 0 updated), 2 maintenance windows; 4 services added"
+    )
     assert [r["path"] for r in server.requests] == ["/api/v2/incidents.json", "/api/v2/scheduled-maintenances.json"]
     check = subprocess.run(exe + ["validate", "--root", str(root)], env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
-    metrics = subprocess.run(exe + ["metrics", "--root", str(root), "--format", "json"], env=env,
-                             capture_output=True, text=True)
+    metrics = subprocess.run(
+        exe + ["metrics", "--root", str(root), "--format", "json"], env=env, capture_output=True, text=True
+    )
     assert metrics.returncode == 0, metrics.stderr
     counts = {g["key"]: g["count"] for g in json.loads(metrics.stdout)["groups"]}
     assert sum(counts.values()) == 6  # maintenance never counts

@@ -9,11 +9,11 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 # "now" of every test build: 2026-03-15T12:00:00Z
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 EPOCH = int(NOW.timestamp())
 
 POLICY = """\
@@ -199,8 +199,15 @@ STANDARD = {
 }
 
 
-def write_root(root: Path, records: dict[str, str] | None = None, *, options: str = "",
-               policy: str = POLICY, services: str = SERVICES, docs: bool = True) -> Path:
+def write_root(
+    root: Path,
+    records: dict[str, str] | None = None,
+    *,
+    options: str = "",
+    policy: str = POLICY,
+    services: str = SERVICES,
+    docs: bool = True,
+) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "policy").mkdir(exist_ok=True)
     (root / "policy" / "policy.yml").write_text(policy, encoding="utf-8")
@@ -222,8 +229,9 @@ class Build:
     site: Path
 
 
-def build(root: Path, site: Path | None = None, *, epoch: int | None = EPOCH, strict: bool = False,
-          config: str = "mkdocs.yml") -> Build:
+def build(
+    root: Path, site: Path | None = None, *, epoch: int | None = EPOCH, strict: bool = False, config: str = "mkdocs.yml"
+) -> Build:
     """`mkdocs build` of root/<config> into `site` (default root/site), as a user runs it."""
     site = site or root / "site"
     env = dict(os.environ)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from generator.mkdocs_plugin.actionitems import action_items_context
-from generator.records import ActionItem, Postmortem
+from incidents.mkdocs_plugin.actionitems import action_items_context
+from incidents.records.model import ActionItem, Postmortem
 
 
 def item(title, owner, due, status="open"):
@@ -15,15 +15,32 @@ def item(title, owner, due, status="open"):
 
 def test_open_first_overdue_marked_by_owner_and_due_date():
     pms = (
-        Postmortem(incident="INC-1", status="published", authors=("a",), action_items=(
-            item("late", "bob", date(2026, 3, 1)), item("done", "alice", date(2026, 1, 1), "done"),
-            item("soon", "@alice", date(2026, 4, 1)))),
-        Postmortem(incident="INC-2", status="draft", authors=("a",), action_items=(
-            item("nobody", None, date(2026, 3, 20)), item("bob later", "bob", date(2026, 5, 1)),
-            item("due today", "carol", date(2026, 3, 15)))),
+        Postmortem(
+            incident="INC-1",
+            status="published",
+            authors=("a",),
+            action_items=(
+                item("late", "bob", date(2026, 3, 1)),
+                item("done", "alice", date(2026, 1, 1), "done"),
+                item("soon", "@alice", date(2026, 4, 1)),
+            ),
+        ),
+        Postmortem(
+            incident="INC-2",
+            status="draft",
+            authors=("a",),
+            action_items=(
+                item("nobody", None, date(2026, 3, 20)),
+                item("bob later", "bob", date(2026, 5, 1)),
+                item("due today", "carol", date(2026, 3, 15)),
+            ),
+        ),
     )
-    data = SimpleNamespace(now=datetime(2026, 3, 15, 12, tzinfo=timezone.utc), repo=SimpleNamespace(postmortems=pms),
-                           incident=lambda i: SimpleNamespace(title=f"title {i}"))
+    data = SimpleNamespace(
+        now=datetime(2026, 3, 15, 12, tzinfo=UTC),
+        repo=SimpleNamespace(postmortems=pms),
+        incident=lambda i: SimpleNamespace(title=f"title {i}"),
+    )
     ctx = action_items_context(data)
     assert [r["title"] for r in ctx["open_items"]] == ["soon", "late", "bob later", "due today", "nobody"]
     assert [r["overdue_days"] for r in ctx["open_items"]] == [0, 14, 0, 0, 0]  # due today is not overdue

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from siteroot import POLICY, build, write_root
 
 pytestmark = pytest.mark.site
@@ -23,12 +22,15 @@ pytestmark = pytest.mark.site
 MARKER = re.compile(r"ZQX[A-Z]+")
 
 # A severity whose id is a marker: severity ids are internal text.
-MARKED_POLICY = POLICY.replace("  - id: SEV-2\n", """\
+MARKED_POLICY = POLICY.replace(
+    "  - id: SEV-2\n",
+    """\
   - id: SEVZQXSEVID
     name: Marked
     description: ZQXPOLICYDESC only the team reads the policy
   - id: SEV-2
-""")
+""",
+)
 
 PUBLIC_INCIDENT = """\
 ---
@@ -59,7 +61,8 @@ ZQXINCIDENTBODY the root cause is a secret ticket https://tracker.test/ZQXTICKET
 
 # Public, with a published public postmortem: its body is public, nothing else of it.
 PUBLIC_WITH_POSTMORTEM = PUBLIC_INCIDENT.replace("INC-2026-0001", "INC-2026-0003").replace(
-    "postmortem_url: https://docs.test/ZQXPMURL\n", "")
+    "postmortem_url: https://docs.test/ZQXPMURL\n", ""
+)
 PUBLIC_POSTMORTEM = """\
 ---
 type: postmortem
@@ -80,7 +83,8 @@ PUBLIC-POSTMORTEM-BODY The primary failed; the replica took over.
 
 # A public postmortem still in draft, and a published internal one: neither is public.
 DRAFT_INCIDENT = PUBLIC_INCIDENT.replace("INC-2026-0001", "INC-2026-0004").replace(
-    "postmortem_url: https://docs.test/ZQXPMURL\n", "")
+    "postmortem_url: https://docs.test/ZQXPMURL\n", ""
+)
 DRAFT_POSTMORTEM = """\
 ---
 type: postmortem
@@ -95,7 +99,8 @@ action_items: []
 ZQXDRAFTBODY not reviewed yet.
 """
 INTERNAL_PM_INCIDENT = PUBLIC_INCIDENT.replace("INC-2026-0001", "INC-2026-0005").replace(
-    "postmortem_url: https://docs.test/ZQXPMURL\n", "")
+    "postmortem_url: https://docs.test/ZQXPMURL\n", ""
+)
 INTERNAL_POSTMORTEM = """\
 ---
 type: postmortem
@@ -156,8 +161,10 @@ RECORDS = {
     "incidents/2026/INC-ZQXINTID-0099.md": INTERNAL_INCIDENT,
     "incidents/maintenance/MNT-ZQXMAINTID.md": INTERNAL_MAINTENANCE,
 }
-MARKERS = sorted({m for text in [*RECORDS.values(), MARKED_POLICY] for m in MARKER.findall(text)}
-                 | {m.upper() for text in RECORDS.values() for m in re.findall(r"zqx[A-Z]+", text)})
+MARKERS = sorted(
+    {m for text in [*RECORDS.values(), MARKED_POLICY] for m in MARKER.findall(text)}
+    | {m.upper() for text in RECORDS.values() for m in re.findall(r"zqx[A-Z]+", text)}
+)
 
 
 def plain(text: str) -> str:
@@ -186,8 +193,7 @@ def found_markers(files: dict[str, bytes]) -> dict[str, list[str]]:
 
 def _root(tmp_path_factory, name: str, transform, options: str) -> Path:
     records = {path: transform(text) for path, text in RECORDS.items()}
-    root = write_root(tmp_path_factory.mktemp(name) / "root", records, policy=transform(MARKED_POLICY),
-                      options=options)
+    root = write_root(tmp_path_factory.mktemp(name) / "root", records, policy=transform(MARKED_POLICY), options=options)
     result = build(root)
     assert result.returncode == 0, result.output
     assert "Traceback" not in result.output
@@ -225,8 +231,13 @@ def test_public_site_holds_the_public_text(sites):
     everything = b"".join(public.values())
     assert b"PUBLIC-UPDATE" in everything and b"PUBLIC-POSTMORTEM-BODY" in everything
     assert "postmortems/INC-2026-0003/index.html" in public  # published + visibility public
-    for absent in ("postmortems/INC-2026-0004/index.html", "postmortems/INC-2026-0005/index.html",
-                   "metrics/index.html", "policy/index.html", "action-items/index.html"):
+    for absent in (
+        "postmortems/INC-2026-0004/index.html",
+        "postmortems/INC-2026-0005/index.html",
+        "metrics/index.html",
+        "policy/index.html",
+        "action-items/index.html",
+    ):
         assert absent not in public, absent
     page = public["incidents/INC-2026-0001/index.html"].decode()
     assert "Database failover" in page and "critical" in page  # impact as Statuspage's word
@@ -248,8 +259,12 @@ def test_internal_site_holds_every_marker(sites):
 
 def test_public_metrics_and_policy_are_opt_in_and_count_public_incidents(tmp_path):
     records = {path: plain(text) for path, text in RECORDS.items()}
-    root = write_root(tmp_path / "root", records, policy=plain(MARKED_POLICY),
-                      options=":\n      public_metrics: true\n      public_policy: true")
+    root = write_root(
+        tmp_path / "root",
+        records,
+        policy=plain(MARKED_POLICY),
+        options=":\n      public_metrics: true\n      public_policy: true",
+    )
     result = build(root)
     assert result.returncode == 0, result.output
     metrics = (result.site / "metrics" / "index.html").read_text()

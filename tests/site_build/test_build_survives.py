@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from hostile import HOSTILE_RECORDS, PATHOLOGICAL
+from lxml import etree
 from siteroot import MAINT_UPCOMING, STANDARD, build, write_root
 
 pytestmark = pytest.mark.site
@@ -53,8 +52,9 @@ def test_failed_builds_leave_the_previous_site_as_it_was(tmp_path):
     assert "index.html" in before and leftovers(root) == []
 
     # 1. a record with an error
-    (root / "incidents" / "2026" / "BAD.md").write_text(STANDARD["incidents/2026/INC-2026-0002.md"]
-                                                        .replace("SEV-1", "SEV-9").replace("0002", "0003"))
+    (root / "incidents" / "2026" / "BAD.md").write_text(
+        STANDARD["incidents/2026/INC-2026-0002.md"].replace("SEV-1", "SEV-9").replace("0002", "0003")
+    )
     failed = build(root)
     assert failed.returncode != 0 and "INC-2026-0003" not in failed.output or "BAD.md" in failed.output
     assert snapshot(first.site) == before and leftovers(root) == []
@@ -63,13 +63,13 @@ def test_failed_builds_leave_the_previous_site_as_it_was(tmp_path):
     # 2. a body that takes too long to render: an error naming the file, in bounded time
     slow = root / "incidents" / "maintenance" / "MNT-2026-0009.md"
     slow.write_text(MAINT_UPCOMING.replace("MNT-2026-0002", "MNT-2026-0009") + PATHOLOGICAL + "\n")
-    text = (root / "mkdocs.yml").read_text().replace("  - incidents\n",
-                                                     "  - incidents:\n      render_timeout: 0.5\n")
+    text = (root / "mkdocs.yml").read_text().replace("  - incidents\n", "  - incidents:\n      render_timeout: 0.5\n")
     (root / "mkdocs.yml").write_text(text)
     failed = build(root)
     assert failed.returncode != 0
-    assert re.search(r"incidents/maintenance/MNT-2026-0009\.md:\d+:1: error the Markdown body took longer",
-                     failed.output), failed.output
+    assert re.search(
+        r"incidents/maintenance/MNT-2026-0009\.md:\d+:1: error the Markdown body took longer", failed.output
+    ), failed.output
     assert "Traceback" not in failed.output
     assert snapshot(first.site) == before and leftovers(root) == []
     slow.unlink()

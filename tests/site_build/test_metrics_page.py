@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import escape
-
-from siteroot import POLICY, build, write_root
+from siteroot import build, write_root
 
 pytestmark = pytest.mark.site
 
-NOW = datetime(2026, 7, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
 SERVICES = """\
 services:
   - id: api
@@ -56,19 +55,21 @@ updates:
 # ratio 500/45 = 11.1 > 1 -> "worse".
 RECORDS = {}
 for i in range(7):
-    RECORDS[f"incidents/q1-{i}.md"] = record(f"Q1-{i}", "SEV-2", datetime(2026, 1, 5, 9, tzinfo=timezone.utc) + timedelta(days=10 * i),
-                                             30 + 5 * i)
-    RECORDS[f"incidents/q2-{i}.md"] = record(f"Q2-{i}", "SEV-2", datetime(2026, 4, 3, 9, tzinfo=timezone.utc) + timedelta(days=10 * i),
-                                             300 + 50 * i)
+    RECORDS[f"incidents/q1-{i}.md"] = record(
+        f"Q1-{i}", "SEV-2", datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(days=10 * i), 30 + 5 * i
+    )
+    RECORDS[f"incidents/q2-{i}.md"] = record(
+        f"Q2-{i}", "SEV-2", datetime(2026, 4, 3, 9, tzinfo=UTC) + timedelta(days=10 * i), 300 + 50 * i
+    )
 for i in range(2):
-    RECORDS[f"incidents/s1-{i}.md"] = record(f"S1-{i}", "SEV-1", datetime(2026, 5, 1 + i, 9, tzinfo=timezone.utc), 700,
-                                             "db")
+    RECORDS[f"incidents/s1-{i}.md"] = record(f"S1-{i}", "SEV-1", datetime(2026, 5, 1 + i, 9, tzinfo=UTC), 700, "db")
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    root = write_root(tmp_path_factory.mktemp("metrics-root"), RECORDS, services=SERVICES,
-                      options=":\n      publish_internal: true")
+    root = write_root(
+        tmp_path_factory.mktemp("metrics-root"), RECORDS, services=SERVICES, options=":\n      publish_internal: true"
+    )
     result = build(root, epoch=int(NOW.timestamp()))
     assert result.returncode == 0, result.output
     return (result.site / "metrics" / "index.html").read_text(encoding="utf-8")
@@ -76,9 +77,9 @@ def page(tmp_path_factory):
 
 def test_verdict_and_intervals_are_written(page):
     assert str(escape("worse: median ×11 vs 2026-Q1, resolution longer (p = 0.001)")) in page
-    assert "30.0 min – 1 h 00 min" in page          # Q1's median interval, durations as durations
-    assert "5 h 50 min – 11 h 40 min" in page        # Q2's: 350 - 700 minutes
-    assert "2 incidents: too few to tell" in page    # SEV-1
+    assert "30.0 min – 1 h 00 min" in page  # Q1's median interval, durations as durations
+    assert "5 h 50 min – 11 h 40 min" in page  # Q2's: 350 - 700 minutes
+    assert "2 incidents: too few to tell" in page  # SEV-1
     assert "first with resolved incidents: nothing to compare" in page
 
 
@@ -102,6 +103,6 @@ def test_charts_share_the_page_cleanly(page):
     assert "time to resolve (log scale)" in page and "median time to resolve (log scale)" in page
     # log axes of durations: labels read as durations, no zero tick
     for prefix in ("mttr-by-severity", "mttr-trend"):
-        svg = page[page.index(f'id="{prefix}-figure_1"'):]
-        svg = svg[:svg.index("</svg>")]
+        svg = page[page.index(f'id="{prefix}-figure_1"') :]
+        svg = svg[: svg.index("</svg>")]
         assert ">1 h<" in svg and ">0<" not in svg

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from generator.mkdocs_plugin.policy_page import policy_context
-from generator.policy import load_policy
+from incidents.mkdocs_plugin.policy_page import policy_context
+from incidents.policy.policy_file import load_policy
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 
@@ -30,13 +30,15 @@ def test_severity_rows_show_internal_cadence_and_monitoring():
 def test_process_rules_show_the_working_calendar():
     rows = dict(_context("pipeline-guard")["process"])
     assert rows["Business hours (for business durations)"] == (
-        "09:00-17:00 UTC, Monday, Tuesday, Wednesday, Thursday, Friday")
+        "09:00-17:00 UTC, Monday, Tuesday, Wednesday, Thursday, Friday"
+    )
 
 
 def test_a_policy_without_process_keys_has_no_process_rows(tmp_path):
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "policy.yml").write_text(
-        "severities:\n  - id: SEV-1\n    name: Critical\nroles: [commander]\n")
+        "severities:\n  - id: SEV-1\n    name: Critical\nroles: [commander]\n"
+    )
     (tmp_path / "policy" / "services.yml").write_text("services:\n  - id: api\n    name: API\n")
     ctx = policy_context(SimpleNamespace(policy=load_policy(tmp_path).policy))
     assert ctx["process"] == [("Postmortem author", "commander")]

@@ -9,9 +9,14 @@ from pathlib import Path
 import feedparser
 import icalendar
 import pytest
-
 from siteroot import (
-    EPOCH, MKDOCS, OPEN, POLICY, RESOLVED, SECTION8_PATHS, STANDARD, build, write_root,
+    MKDOCS,
+    OPEN,
+    RESOLVED,
+    SECTION8_PATHS,
+    STANDARD,
+    build,
+    write_root,
 )
 
 pytestmark = pytest.mark.site
@@ -52,8 +57,10 @@ def test_status_page_banner_services_and_open_incident(site):
     assert service_status(html, "db") == "operational"
     assert service_status(html, "mail") == "under_maintenance"  # maintenance in progress; internal incident ignored
     # services grouped by `group`, in catalogue order
-    services = html[html.index('id="inc-services"'):]
-    assert services.index(">Core ") < services.index("Public API") < services.index("Dashboard") < services.index(">Data ")
+    services = html[html.index('id="inc-services"') :]
+    assert (
+        services.index(">Core ") < services.index("Public API") < services.index("Dashboard") < services.index(">Data ")
+    )
     # the open incident with its updates, newest first
     assert "Elevated API errors" in html
     assert html.index("SECOND-UPDATE") < html.index("FIRST-UPDATE")
@@ -64,7 +71,7 @@ def test_status_page_banner_services_and_open_incident(site):
 
 def test_uptime_bars_hand_computed(site):
     html = read(site, "index.html")
-    db = html[html.index('data-service="db"'):html.index('data-service="mail"')]
+    db = html[html.index('data-service="db"') : html.index('data-service="mail"')]
     bars = re.findall(r'<span class="inc-bar inc-([a-z_]+)" title="([^"]*)"', db)
     assert len(bars) == 90
     # the last bar is today (2026-03-15); 2026-03-10 is five days earlier
@@ -77,7 +84,7 @@ def test_uptime_bars_hand_computed(site):
     # over 90 days: 1 - 60 / (90 * 1440) = 99.95 %
     assert "99.95% uptime" in db
     # the api: INC-2026-0002 open since 10:00, partial: 120 min * 0.3 = 36 min -> 1 - 36/1440 = 97.50 %
-    api = html[html.index('data-service="api"'):html.index('data-service="web"')]
+    api = html[html.index('data-service="api"') : html.index('data-service="web"')]
     assert re.findall(r'title="(2026-03-15: [^"]*)"', api)[0].startswith("2026-03-15: 97.50% uptime")
 
 
@@ -93,9 +100,15 @@ def test_api_has_statuspage_shapes(site):
     assert [i["id"] for i in summary["incidents"]] == ["INC-2026-0002"]
     assert summary["incidents"][0]["impact"] == "major"
     assert [m["name"] for m in summary["scheduled_maintenances"]] == ["Email provider migration", "Database upgrade"]
-    for rel in ("status.json", "components.json", "incidents.json", "incidents/unresolved.json",
-                "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json",
-                "scheduled-maintenances/active.json"):
+    for rel in (
+        "status.json",
+        "components.json",
+        "incidents.json",
+        "incidents/unresolved.json",
+        "scheduled-maintenances.json",
+        "scheduled-maintenances/upcoming.json",
+        "scheduled-maintenances/active.json",
+    ):
         doc = json.loads(read(site, "api/v2/" + rel))
         assert next(iter(doc)) == "page"
     incidents = json.loads(read(site, "api/v2/incidents.json"))["incidents"]
@@ -132,9 +145,17 @@ def test_postmortem_pages_and_merged_timeline(site):
     index = read(site, "postmortems/index.html")
     assert 'href="../incidents/INC-2026-0001/"' in index and 'href="INC-2026-0001/"' in index
     html = read(site, "postmortems/INC-2026-0001/index.html")
-    order = ["Impact started", "SCRIBE-ENTRY", "Detected", "Acknowledged", "Status update: Investigating",
-             "Cause identified", "Mitigated", "Resolved"]
-    timeline = html[html.index('class="inc-timeline"'):]
+    order = [
+        "Impact started",
+        "SCRIBE-ENTRY",
+        "Detected",
+        "Acknowledged",
+        "Status update: Investigating",
+        "Cause identified",
+        "Mitigated",
+        "Resolved",
+    ]
+    timeline = html[html.index('class="inc-timeline"') :]
     positions = [timeline.index(text) for text in order]
     assert positions == sorted(positions)
     assert 'href="https://tracker.test/1"' in html and "Add a failover drill" in html
@@ -144,9 +165,16 @@ def test_history_policy_and_metrics_pages(site):
     history = read(site, "history/index.html")
     assert "March 2026" in history and "Elevated API errors" in history and "Database failover" in history
     policy = read(site, "policy/index.html")
-    for text in ("Complete outage of a core service", "Acknowledge within</th><td>15m",
-                 "Public updates at least every</th><td>30m", "First public update within</th><td>15m",
-                 "after 30m: VP Engineering", "All hands, war room", "security_lead", "commander"):
+    for text in (
+        "Complete outage of a core service",
+        "Acknowledge within</th><td>15m",
+        "Public updates at least every</th><td>30m",
+        "First public update within</th><td>15m",
+        "after 30m: VP Engineering",
+        "All hands, war room",
+        "security_lead",
+        "commander",
+    ):
         assert text in policy, text
     metrics = read(site, "metrics/index.html")
     assert metrics.count("<svg") >= 2 and "<table" in metrics
@@ -194,10 +222,14 @@ def options_root(tmp_path, options: str, records=None) -> Path:
 
 
 def test_options_status_page_uptime_days_and_custom_dir_override(tmp_path):
-    root = options_root(tmp_path, "      status_page: status.md\n      uptime_days: 30\n      page_name: Acme\n"
-                        "      public_policy: true\n")
+    root = options_root(
+        tmp_path,
+        "      status_page: status.md\n      uptime_days: 30\n      page_name: Acme\n      public_policy: true\n",
+    )
     (root / "docs" / "index.md").write_text("# Welcome\n\nOur own home page.\n")
-    text = (root / "mkdocs.yml").read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    text = (
+        (root / "mkdocs.yml").read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    )
     (root / "mkdocs.yml").write_text(text)
     override = root / "overrides" / "incidents" / "policy.html"
     override.parent.mkdir(parents=True)
@@ -224,13 +256,15 @@ def test_markdown_bodies_are_sanitized(tmp_path):
     hostile = RESOLVED.replace(
         "The primary database failed over.",
         "Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) "
-        '<a href="javascript:alert(4)">y</a> <b onclick="alert(5)">b</b>')
-    root = write_root(tmp_path / "root", dict(STANDARD, **{"incidents/2026/INC-2026-0001.md": hostile}),
-                      options=INTERNAL)
+        '<a href="javascript:alert(4)">y</a> <b onclick="alert(5)">b</b>',
+    )
+    root = write_root(
+        tmp_path / "root", dict(STANDARD, **{"incidents/2026/INC-2026-0001.md": hostile}), options=INTERNAL
+    )
     result = build(root)
     assert result.returncode == 0, result.output
     html = read(result.site, "incidents/INC-2026-0001/index.html")
-    body = html[html.index('class="inc-body"'):]
-    body = body[:body.index("</div>")]
+    body = html[html.index('class="inc-body"') :]
+    body = body[: body.index("</div>")]
     assert "<script" not in body and "onerror" not in body and "onclick" not in body
     assert "javascript:" not in body and "<b>b</b>" in body

@@ -55,8 +55,14 @@ def test_a_feed_per_service_with_its_public_incidents_only(site):
 
 def test_the_subscribe_page(site):
     html = (site / "subscribe" / "index.html").read_text()
-    for href in ("../history.atom", "../history.rss", "../maintenance.ics", "../history/api.atom",
-                 "../history/mail.atom", "../api/v2/summary.json"):
+    for href in (
+        "../history.atom",
+        "../history.rss",
+        "../maintenance.ics",
+        "../history/api.atom",
+        "../history/mail.atom",
+        "../api/v2/summary.json",
+    ):
         assert f'href="{href}"' in html, href
     assert "<strong>status-announce</strong>" in html
     assert '<a href="https://lists.example.com/status" rel="noopener noreferrer">' in html

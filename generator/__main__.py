@@ -1,5 +1,0 @@
-"""`python -m generator` is the `incidents` command."""
-
-from .cli import main
-
-main()

@@ -1,0 +1,401 @@
+"""Read and check every record file: once per change (the cache), on every core (worker processes).
+
+`read_file` is what one file costs: the reader (`source.read_record`) and the
+rules of its type, giving the file's findings, its record (or None) and the
+id it declares (for the rules across files). `read_files` does that for a
+list of files, in path order whatever the route:
+
+* from the cache (`cache.RecordCache`): a file whose bytes, path, policy and
+  tool are unchanged since a run that saved its result is not read again;
+* in worker processes, when at least `PARALLEL_MIN_FILES` files need reading
+  and `jobs` > 1: the files are cut into chunks in path order, and the results
+  come back in that order, as plain data (`codec`), so the output never
+  depends on the number of processes;
+* in this process otherwise (`jobs=1`, or a small root where starting
+  processes costs more than it saves).
+
+The rules across files (`rules.repository`) always run, in `validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incidents.findings import ERROR, Finding, did_you_mean
+from incidents.metrics.rows import incident_row
+from incidents.policy.policy_file import Policy
+from incidents.reading.codec import (
+    Unsupported,
+    body_index,
+    decode_findings,
+    decode_record,
+    encode_findings,
+    encode_record,
+)
+from incidents.records.model import RECORD_TYPES, Incident
+from incidents.records.source import SourceFile, read_record
+from incidents.rules.incident import read_incident
+from incidents.rules.maintenance import read_maintenance
+from incidents.rules.postmortem import read_postmortem
+from incidents.rules.repository import Declared
+
+# Below this many files to read, worker processes cost more than they save
+# (start-up and the policy's transfer): measured in benchmarks/bench_parallel.py.
+PARALLEL_MIN_FILES = 400
+# Chunks per worker: enough to even out the load, few enough to keep the transfer cheap.
+CHUNKS_PER_JOB = 4
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What one record file gave: its findings, its record (None if unusable) and its declared id."""
+
+    rel: str
+    findings: list[Finding]
+    record: Any = None
+    declared: Declared | None = None
+    source: SourceFile | None = None
+    row: tuple | None = None  # an incident's `metrics` row (metrics_rows.incident_row)
+    declared_plain: tuple | None = None  # the declared id as the cache keeps it, not built yet (codec)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def file_digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def read_file(
+    data: bytes | None,
+    rel: str,
+    policy: Policy,
+    usable: bool,
+    *,
+    error: OSError | None = None,
+    keep_source: bool = False,
+) -> FileResult:
+    """The reader and the per-file rules for one file (its bytes, or the error reading them)."""
+    if data is None:
+        reason = error.strerror if error is not None and error.strerror else str(error)
+        return FileResult(rel, [Finding(rel, 1, 1, ERROR, "unreadable", f"cannot read the file: {reason}")])
+    # Each file's findings go to a list of its own: the rules count the
+    # errors they add, which must not cost more as the repository grows.
+    src, found = read_record(data, rel)
+    if src is None:
+        return FileResult(rel, found)
+    result = FileResult(rel, found, source=src if keep_source else None)
+    kind = _record_type(src, found)
+    if kind is None:
+        return result
+    try:
+        if kind == "incident":
+            result.record = read_incident(src, policy, found, policy_usable=usable)
+        elif kind == "maintenance":
+            result.record = read_maintenance(src, policy, found, policy_usable=usable)
+        else:
+            result.record = read_postmortem(src, policy, found)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+        found.append(
+            Finding(
+                rel,
+                1,
+                1,
+                ERROR,
+                "internal-error",
+                f"the checker failed on this file ({type(exc).__name__}: {exc}); "
+                "please report it with the file attached",
+            )
+        )
+        result.record = None
+        return result
+    result.declared = _declared(src, kind)
+    if type(result.record) is Incident:
+        result.row = incident_row(result.record, policy)
+    return result
+
+
+def _record_type(src: SourceFile, findings: list[Finding]) -> str | None:
+    data = src.front_matter.data
+    if "type" not in data:
+        return "incident"
+    value = data["type"]
+    if value in RECORD_TYPES:
+        return value
+    line, col = src.front_matter.position(("type",))
+    scalar = src.front_matter.scalars.get(("type",))
+    choices = "`incident`, `postmortem` or `maintenance`"
+    if isinstance(value, (list, dict)):
+        message = f"`type` must be {choices}, not a {'list' if isinstance(value, list) else 'mapping'}"
+    elif value is None and (scalar is None or scalar.text in ("", "~")):
+        line, col = src.front_matter.key_position(("type",))
+        message = f"`type` is empty; write {choices} (or leave `type` out for an incident)"
+    else:
+        written = scalar.text if scalar is not None else str(value)
+        hint = did_you_mean(written, RECORD_TYPES)
+        message = f"unknown record type `{written}`{hint}" + ("" if hint else f"; use {choices}")
+    findings.append(Finding(src.path, line, col, ERROR, "unknown-type", message))
+    return None
+
+
+def _declared(src: SourceFile, kind: str) -> Declared | None:
+    doc = src.front_matter
+    key = "incident" if kind == "postmortem" else "id"
+    value = doc.data.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = doc.scalars[(key,)].text
+    if not isinstance(value, str) or not value:
+        return None
+    line, col = doc.position((key,))
+    severity = doc.data.get("severity") if kind == "incident" else None
+    return Declared(
+        value,
+        src.path,
+        line,
+        col,
+        kind,
+        severity if isinstance(severity, str) else None,
+        has_action_items="action_items" in doc.data,
+        source=_source_key(doc) if kind == "incident" else None,
+        started_at=_text(doc, "started_at") if kind == "incident" else None,
+    )
+
+
+def _text(doc, key: str) -> str | None:
+    scalar = doc.scalars.get((key,))
+    return scalar.text if scalar is not None and isinstance(doc.data.get(key), str) else None
+
+
+def _source_key(doc) -> tuple[str, str] | None:
+    """(system, id) of an imported incident's `source`, as written (numbers as their text)."""
+    source = doc.data.get("source")
+    if not isinstance(source, dict):
+        return None
+    parts = []
+    for key in ("system", "id"):
+        value = source.get(key)
+        scalar = doc.scalars.get(("source", key))
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and scalar is not None:
+            value = scalar.text
+        if not isinstance(value, str) or not value.strip():
+            return None
+        parts.append(value)
+    return parts[0], parts[1]
+
+
+# ---- plain data: what the cache stores and what workers send back ---------------------------------
+
+
+def encode_result(result: FileResult, data: bytes) -> tuple:
+    """A FileResult as plain data: (findings, record, declared, body offset, metrics row). The record's body,
+    when it is the file's tail, is kept as its offset in the file."""
+    record = result.record
+    body_at = None
+    encoded = None
+    if record is not None:
+        encoded = encode_record(record)
+        body = getattr(record, "body", None)
+        if isinstance(body, str) and body:
+            raw = body.encode("utf-8")
+            if data.endswith(raw):
+                body_at = len(data) - len(raw)
+                fields = list(encoded[1])
+                fields[body_index(encoded[0])] = None
+                encoded = (encoded[0], tuple(fields))
+    declared = None if result.declared is None else encode_record(result.declared)
+    return (encode_findings(result.findings, result.rel), encoded, declared, body_at, result.row)
+
+
+def decode_result(value: tuple, rel: str, data: bytes | None, want: frozenset | None = None) -> FileResult:
+    """Back from plain data; the record only when its class is in `want` (None: always). `data`, the
+    file's bytes, is needed only for a record whose body is kept as an offset."""
+    findings, encoded, declared, body_at, row = value
+    record = None
+    if encoded is not None and (want is None or encoded[0] in want):
+        if body_at is not None:
+            name, fields = encoded
+            fields = list(fields)
+            fields[body_index(name)] = data[body_at:].decode("utf-8")
+            encoded = (name, tuple(fields))
+        record = decode_record(encoded)
+    if row is not None and type(row) is not tuple:
+        raise ValueError("a metrics row is a tuple")
+    return FileResult(
+        rel, decode_findings(findings, rel), record, None if declared is None else decode_record(declared), row=row
+    )
+
+
+# ---- many files ------------------------------------------------------------------------------------
+
+
+def _read_bytes(path: str) -> tuple[bytes | None, OSError | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except OSError as exc:
+        return None, exc
+
+
+def _stat(path: str):
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def read_files(
+    root: Path,
+    files: list[str],
+    policy: Policy,
+    usable: bool,
+    *,
+    cache=None,
+    jobs: int = 1,
+    keep_sources: bool = False,
+    want: frozenset | None = None,
+    stats: dict | None = None,
+) -> list[FileResult]:
+    """Every file's FileResult, in the order of `files` (path order).
+
+    `want`: the record classes (by name) the caller uses; others may be left
+    out (None: all). Callers filter for themselves too, so that what they get
+    never depends on the cache. `stats`: the files' `os.stat_result` by path,
+    as discovery saw them (the cache's stat shortcut; a file missing there is
+    stat'ed here).
+    """
+    base = os.fspath(root) + os.sep
+    stats = {} if stats is None else stats
+    use_cache = cache is not None and not keep_sources
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[tuple[int, bytes | None]] = []  # (index, bytes, or None: not read yet) of the files to check
+    for i, rel in enumerate(files):
+        path = base + rel
+        if use_cache:
+            st = stats.get(rel) or _stat(path)
+            hit = cache.by_stat(rel, st, want)  # unchanged since it was cached: not even opened
+            if hit is not None:
+                results[i] = hit
+                continue
+            if rel not in cache.old:  # nothing to compare with: read where it is checked
+                todo.append((i, None))
+                continue
+        elif not keep_sources:
+            todo.append((i, None))
+            continue
+        data, error = _read_bytes(path)
+        if data is None:
+            results[i] = read_file(None, rel, policy, usable, error=error)
+            continue
+        if use_cache:
+            hit = cache.get(rel, data, want)
+            if hit is not None:
+                results[i] = hit
+                continue
+        todo.append((i, data))
+
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and not keep_sources:
+        done = _read_in_workers(root, files, todo, policy, usable, jobs, want)
+    else:
+        done = [(i, data, None) for i, data in todo]
+    for i, data, answer in done:
+        rel = files[i]
+        if answer is None:  # read here (no workers, or a file a worker could not read or encode)
+            error = None
+            if data is None:
+                data, error = _read_bytes(base + rel)
+            result = read_file(data, rel, policy, usable, error=error, keep_source=keep_sources)
+            if use_cache and data is not None:
+                cache.put(rel, data, result)
+        else:
+            found, encoded, sent = answer
+            data = data if data is not None else sent
+            result = decode_result(encoded, rel, data, want)
+            if use_cache:
+                cache.put_encoded(rel, data, encoded, found)
+        results[i] = result
+    return results  # type: ignore[return-value]
+
+
+# Set in the parent before the workers start (inherited by fork), or by _init_worker (spawn).
+_WORKER: dict = {}
+
+
+def _init_worker(spawned: tuple | None) -> None:
+    if spawned is not None and "policy" not in _WORKER:
+        from incidents.policy.policy_file import load_policy
+
+        root, want = spawned
+        loaded = load_policy(Path(root))
+        _WORKER["policy"], _WORKER["usable"] = loaded.policy, loaded.usable
+        _WORKER["base"], _WORKER["want"] = root + os.sep, want
+
+
+def _work(chunk: list[tuple[str, bytes | None]]) -> list[tuple | None]:
+    """(digest, encoded result, the bytes when the parent wants the record and has not read them) per file,
+    or None for a file the parent must read itself (an error reading it, or a record the codec cannot carry)."""
+    policy, usable, want = _WORKER["policy"], _WORKER["usable"], _WORKER["want"]
+    out: list[tuple | None] = []
+    for rel, data in chunk:
+        sent = None
+        if data is None:
+            data, error = _read_bytes(_WORKER["base"] + rel)
+            if data is None:
+                out.append(None)
+                continue
+            sent = data
+        result = read_file(data, rel, policy, usable)
+        try:
+            encoded = encode_result(result, data)
+        except Unsupported:
+            out.append(None)
+            continue
+        record = encoded[1]
+        wanted = record is not None and (want is None or record[0] in want)
+        out.append((file_digest(data), encoded, sent if wanted else None))
+    return out
+
+
+def _read_in_workers(
+    root: Path,
+    files: list[str],
+    todo: list[tuple[int, bytes | None]],
+    policy: Policy,
+    usable: bool,
+    jobs: int,
+    want: frozenset | None,
+) -> list[tuple[int, bytes | None, tuple | None]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = min(jobs, max(1, len(todo) // max(1, PARALLEL_MIN_FILES // 2)))  # >= 200 files per worker
+    n_chunks = jobs * CHUNKS_PER_JOB
+    size = -(-len(todo) // n_chunks)
+    chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        context, init_arg = multiprocessing.get_context("fork"), None
+        _WORKER["policy"], _WORKER["usable"] = policy, usable
+        _WORKER["base"], _WORKER["want"] = os.fspath(root) + os.sep, want
+    else:  # pragma: no cover - macOS/Windows: each worker loads the policy itself
+        context, init_arg = multiprocessing.get_context("spawn"), (os.fspath(root), want)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(init_arg,)
+        ) as pool:
+            answers = list(pool.map(_work, [[(files[i], data) for i, data in chunk] for chunk in chunks]))
+    finally:
+        _WORKER.clear()
+    out: list[tuple[int, bytes | None, tuple | None]] = []
+    for chunk, answer in zip(chunks, answers):
+        for (i, data), encoded in zip(chunk, answer):
+            out.append((i, data, encoded))
+    return out

@@ -1,1 +1,0 @@
-"""The rules: each reads one kind of record (or the whole repository) and yields findings."""
