@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo serve serve-internal docs test check-env bench clean chromium yaml-language-server npm-fixtures
+.PHONY: lint demo serve serve-internal docs test check-env bench clean chromium yaml-language-server npm-fixtures
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +80,13 @@ yaml-language-server:
 	      || echo "warning: could not install yaml-language-server; the editor test will be skipped"; \
 	  else echo "warning: npm is missing; the editor test will be skipped"; fi; }
 
-test: $(STAMP) chromium yaml-language-server npm-fixtures
+# The checks the project runs on itself (lint, format, types), then the suite.
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests tools benchmarks
+	$(BIN)/ruff format --check --quiet generator tests tools benchmarks
+	$(BIN)/mypy
+
+test: $(STAMP) lint chromium yaml-language-server npm-fixtures
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 

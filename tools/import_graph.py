@@ -150,21 +150,27 @@ def package_edges(edges: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def mermaid() -> str:
+    """The subpackages in their layers and the imports between them. The vocabulary (findings, codes,
+    errors, text) is one box that every layer may use: arrows into it are left out."""
     edges = package_edges(graph())
+    vocabulary = set(LAYERS[0][1])
     lines = ["```mermaid", "flowchart BT"]
     for rank, (name, tops) in enumerate(LAYERS):
-        present = [t for t in tops if (PACKAGE_ROOT / t).is_dir() or (PACKAGE_ROOT / f"{t}.py").exists()]
-        present = [t for t in present if t not in ("__init__", "__main__")]
+        present = [t for t in tops if (PACKAGE_ROOT / t).is_dir()]
+        if rank == 0:
+            lines.append(f'  vocabulary["1. vocabulary: {", ".join(t for t in tops if not t.startswith("_"))}"]')
+            continue
         if not present:
             continue
-        lines.append(f'  subgraph L{rank}["{rank}. {name}"]')
+        lines.append(f'  subgraph L{rank + 1}["{rank + 1}. {name}"]')
         lines += [f"    {t}" for t in present]
         lines.append("  end")
     for src in sorted(edges):
+        if src in vocabulary or src == "__main__":
+            continue
         for dst in sorted(edges[src]):
-            if src in ("__main__",):
-                continue
-            lines.append(f"  {src} --> {dst}")
+            if dst not in vocabulary:
+                lines.append(f"  {src} --> {dst}")
     lines.append("```")
     return "\n".join(lines) + "\n"
 
