@@ -85,45 +85,10 @@ def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]
                 "the file is empty; a record starts with a `---` line, its YAML front matter, and `---`",
             )
         ]
-    first_end = text.find("\n")
-    first = text if first_end < 0 else text[:first_end]
-    if first.rstrip() != "---":
-        return None, [
-            _finding(
-                rel,
-                1,
-                1,
-                "no-front-matter",
-                "a record must start with a `---` line followed by its YAML front matter and a closing `---`",
-            )
-        ]
-    # Find the closing `---` line without splitting the whole file.
-    start = first_end + 1
-    pos = start
-    close_at = -1
-    while pos <= len(text):
-        nl = text.find("\n", pos)
-        line_text = text[pos:] if nl < 0 else text[pos:nl]
-        if line_text.rstrip() == "---":
-            close_at = pos
-            break
-        if nl < 0:
-            break
-        pos = nl + 1
-    if close_at < 0:
-        return None, [
-            _finding(
-                rel,
-                1,
-                1,
-                "unclosed-front-matter",
-                "the front matter opened on line 1 is never closed; add a `---` line after it",
-            )
-        ]
-    fm_text = text[start:close_at]
-    nl = text.find("\n", close_at)
-    body = "" if nl < 0 else text[nl + 1 :]
-    body_line = fm_text.count("\n") + 3  # opening line, front matter lines, closing line
+    parts = _front_matter(text, rel)
+    if isinstance(parts, Finding):
+        return None, [parts]
+    fm_text, body, body_line = parts
     doc, findings = parse_yaml(fm_text, rel, line_offset=1)
     if doc is None:
         return None, findings
@@ -142,6 +107,36 @@ def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]
         )
         return None, findings
     return SourceFile(rel, doc, body, body_line), findings
+
+
+def _front_matter(text: str, rel: str) -> tuple[str, str, int] | Finding:
+    """(front matter text, body, first line of the body) of a record's text, or the finding that says
+    why it has none: no opening `---` line, or no closing one."""
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if first.rstrip() != "---":
+        message = "a record must start with a `---` line followed by its YAML front matter and a closing `---`"
+        return _finding(rel, 1, 1, "no-front-matter", message)
+    # Find the closing `---` line without splitting the whole file.
+    start = first_end + 1
+    pos = start
+    close_at = -1
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        line_text = text[pos:] if nl < 0 else text[pos:nl]
+        if line_text.rstrip() == "---":
+            close_at = pos
+            break
+        if nl < 0:
+            break
+        pos = nl + 1
+    if close_at < 0:
+        message = "the front matter opened on line 1 is never closed; add a `---` line after it"
+        return _finding(rel, 1, 1, "unclosed-front-matter", message)
+    fm_text = text[start:close_at]
+    nl = text.find("\n", close_at)
+    body = "" if nl < 0 else text[nl + 1 :]
+    return fm_text, body, fm_text.count("\n") + 3  # opening line, front matter lines, closing line
 
 
 def read_yaml_file(data: bytes, rel: str) -> tuple[Document | None, list[Finding]]:

@@ -20,115 +20,34 @@ The file-level reading (encoding, `---` front matter) is in `source`.
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml import events as ev_mod
 
 from incidents.findings import ERROR, Finding
+from incidents.records.yaml_values import (  # noqa: F401 - the names readers of yamlpos use
+    _BOOL_VALUES,
+    _EXTRA_BREAKS,
+    BOOL,
+    FLOAT,
+    INT,
+    MAX_DEPTH,
+    MERGE,
+    NULL,
+    STR,
+    TIMESTAMP,
+    Document,
+    MarkMap,
+    Path,
+    Scalar,
+    resolve_plain,
+)
 
 try:  # libyaml is what makes reading 10,000 files fast; PyYAML wheels ship it.
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - only without libyaml
     _Loader = yaml.SafeLoader
-
-# A record is at most a few levels deep (updates -> item -> message). Anything
-# much deeper is hostile or broken; refusing it early keeps libyaml and this
-# module far from any recursion limit.
-MAX_DEPTH = 32
-
-STR = "tag:yaml.org,2002:str"
-BOOL = "tag:yaml.org,2002:bool"
-INT = "tag:yaml.org,2002:int"
-FLOAT = "tag:yaml.org,2002:float"
-NULL = "tag:yaml.org,2002:null"
-TIMESTAMP = "tag:yaml.org,2002:timestamp"
-MERGE = "tag:yaml.org,2002:merge"
-
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
-_BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-
-Path = tuple  # of str (mapping keys) and int (sequence indexes)
-
-
-# libyaml (YAML 1.1) also breaks lines at NEL, LS and PS; files, editors and
-# GitHub break at LF only (CR and CRLF were turned into LF by `decode`).
-_YAML_BREAKS = re.compile("[\n\x85\u2028\u2029]")
-_EXTRA_BREAKS = ("\x85", "\u2028", "\u2029")
-
-
-class MarkMap:
-    """libyaml's (line, column) -> (line, column) in LF-separated lines, both 0-based.
-
-    Needed only for text holding NEL, LS or PS; elsewhere the two agree.
-    """
-
-    def __init__(self, text: str):
-        self.yaml_starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def __call__(self, mark) -> tuple[int, int]:
-        offset = self.yaml_starts[min(mark.line, len(self.yaml_starts) - 1)] + mark.column
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line, offset - self.line_starts[line]
-
-
-def resolve_plain(text: str) -> str:
-    """The YAML 1.1 tag libyaml's SafeLoader gives a plain scalar."""
-    for tag, regexp in _RESOLVERS.get(text[:1] if text else "", ()):
-        if regexp.match(text):
-            return tag
-    return STR
-
-
-@dataclass(frozen=True, slots=True)
-class Scalar:
-    """What was written for a plain scalar that YAML does not read as text."""
-
-    text: str
-    tag: str
-
-    @property
-    def kind(self) -> str:
-        """How YAML reads it, in words: boolean, null, number, timestamp..."""
-        name = self.tag.rsplit(":", 1)[-1]
-        return {"bool": "boolean", "int": "number", "float": "number", "timestamp": "date"}.get(name, name)
-
-
-@dataclass(slots=True)
-class Document:
-    """Parsed YAML with positions.
-
-    `data` holds plain values: dicts, lists, str, and bool/int/float/None for
-    plain scalars YAML 1.1 reads that way; timestamps stay text (the rules
-    parse them with their offsets). `positions[path]` is the 1-based
-    (line, column) of the value at `path`, `key_positions[path]` that of its
-    key; `scalars[path]` is the written text and tag of every plain scalar
-    that is not read as text. `line` is the line of the opening `---` (or 1).
-    """
-
-    data: Any
-    positions: dict = field(default_factory=dict)
-    key_positions: dict = field(default_factory=dict)
-    scalars: dict = field(default_factory=dict)
-    line: int = 1
-
-    def position(self, path: Path) -> tuple[int, int]:
-        """Where to report a problem with `path`: its value, else its key,
-        else the nearest enclosing value that exists, else the opening line."""
-        while True:
-            pos = self.positions.get(path) or self.key_positions.get(path)
-            if pos is not None:
-                return pos
-            if not path:
-                return (self.line, 1)
-            path = path[:-1]
-
-    def key_position(self, path: Path) -> tuple[int, int]:
-        return self.key_positions.get(path) or self.position(path)
 
 
 class _Drop:
@@ -147,240 +66,206 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Document | No
 
     Returns (None, findings) when the text is not usable YAML at all.
     """
-    findings: list[Finding] = []
-    positions: dict = {}
-    key_positions: dict = {}
-    scalars: dict = {}
-    root: Any = None
-    have_root = False
-    # Each frame: [container, path, pending_key] where pending_key is None while
-    # a mapping waits for a key, else the key (or _DROP) waiting for its value.
-    stack: list[list] = []
-    key_marks: dict = {}  # id(frame) -> (line, col) of the pending key
+    builder = _Builder(text, rel, line_offset)
+    try:
+        return builder.run(text), builder.findings
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = builder.where(mark) if mark else (line_offset + 1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        builder.problem(line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}")
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        char = exc.character
+        shown = f"0x{char:X}" if isinstance(char, int) else repr(char)
+        builder.problem(
+            line + line_offset, col, "yaml-syntax", f"the character {shown} is not allowed in YAML; remove it"
+        )
+    except yaml.YAMLError as exc:  # any other libyaml complaint
+        builder.problem(line_offset + 1, 1, "yaml-syntax", f"YAML error: {exc}")
+    return None, builder.findings
 
-    ScalarEvent = ev_mod.ScalarEvent
-    MappingStartEvent = ev_mod.MappingStartEvent
-    SequenceStartEvent = ev_mod.SequenceStartEvent
-    CollectionEndEvent = ev_mod.CollectionEndEvent
-    AliasEvent = ev_mod.AliasEvent
-    DocumentStartEvent = ev_mod.DocumentStartEvent
-    docs = 0
 
-    def place(value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> Path | None:
-        """Attach a finished value to its parent; return its path (None if dropped)."""
-        nonlocal root, have_root
-        if not stack:
-            root, have_root = value, True
-            positions[()] = (line, col)
-            if scalar is not None:
-                scalars[()] = scalar
-            return ()
-        frame = stack[-1]
-        container, cpath = frame[0], frame[1]
-        if isinstance(container, list):
-            p = cpath + (len(container),)
-            container.append(value)
-            positions[p] = (line, col)
-            if scalar is not None:
-                scalars[p] = scalar
-            return p
-        # mapping
-        if frame[2] is None:  # this value is a key
-            if not is_scalar:
-                findings.append(
-                    _finding(
-                        rel, line, col, "yaml-complex-key", "a mapping key must be plain text, not a list or mapping"
-                    )
-                )
-                frame[2] = _DROP
-                return None
-            key = value
-            if scalar is not None:
-                if scalar.tag in (BOOL, NULL):
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "unquoted-boolean",
-                            f'the key `{scalar.text}` is read as a {scalar.kind}; quote it: `"{scalar.text}":`',
-                        )
-                    )
-                    key = scalar.text
-                elif scalar.tag == MERGE:
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "yaml-merge-key",
-                            "merge keys (`<<`) are not supported; write the keys out in full",
-                        )
-                    )
-                    frame[2] = _DROP
+_ScalarEvent = ev_mod.ScalarEvent
+_MappingStartEvent = ev_mod.MappingStartEvent
+_SequenceStartEvent = ev_mod.SequenceStartEvent
+_AliasEvent = ev_mod.AliasEvent
+_NODE_EVENTS = (_ScalarEvent, _MappingStartEvent, _SequenceStartEvent, _AliasEvent)
+_END_EVENTS = (ev_mod.MappingEndEvent, ev_mod.SequenceEndEvent)
+_DocumentStartEvent = ev_mod.DocumentStartEvent
+
+
+class _Builder:
+    """One pass over libyaml's events: plain values, the place of each, and the findings.
+
+    The stack holds one frame per open collection: [container, path, pending_key, line, col], where
+    pending_key is None while a mapping waits for a key, else the key (or _DROP) waiting for its value.
+    """
+
+    def __init__(self, text: str, rel: str, line_offset: int):
+        self.rel = rel
+        self.line_offset = line_offset
+        self.findings: list[Finding] = []
+        self.positions: dict = {}
+        self.key_positions: dict = {}
+        self.scalars: dict = {}
+        self.root: Any = None
+        self.have_root = False
+        self.stack: list[list] = []
+        self.key_marks: dict = {}  # id(frame) -> (line, col) of the pending key
+        self.docs = 0
+        self.remap = MarkMap(text) if any(ch in text for ch in _EXTRA_BREAKS) else None
+
+    def problem(self, line: int, col: int, code: str, message: str) -> None:
+        self.findings.append(_finding(self.rel, line, col, code, message))
+
+    def where(self, mark) -> tuple[int, int]:
+        """1-based file (line, column) of a libyaml mark."""
+        line, col = self.remap(mark) if self.remap is not None else (mark.line, mark.column)
+        return line + 1 + self.line_offset, col + 1
+
+    def run(self, text: str) -> Document | None:
+        """The Document, or None when the text must not be read further (too deep, two documents)."""
+        for event in yaml.parse(text, Loader=_Loader):
+            etype = type(event)
+            if etype in _NODE_EVENTS:
+                if not self.node(event, etype):
                     return None
-                else:
-                    key = scalar.text  # a number (or date) as a key is the text written
-            if key in container or (cpath + (key,)) in key_positions:
-                first = key_positions.get(cpath + (key,))
-                where = f" (first given at line {first[0]})" if first else ""
-                findings.append(
-                    _finding(
-                        rel,
-                        line,
-                        col,
-                        "duplicate-key",
-                        f"the key `{key}` is given twice in this mapping{where}; keep one",
-                    )
-                )
-                frame[2] = _DROP
-                return None
-            frame[2] = key
-            key_marks[id(frame)] = (line, col)
-            return None
-        key = frame[2]
-        frame[2] = None
-        if key is _DROP:
-            return None
-        p = cpath + (key,)
-        container[key] = value
-        key_positions[p] = key_marks.pop(id(frame))
-        positions[p] = (line, col)
-        if scalar is not None:
-            scalars[p] = scalar
-        return p
+            elif etype in _END_EVENTS:
+                frame = self.stack.pop()
+                self.key_marks.pop(id(frame), None)
+                self.place(frame[0], frame[3], frame[4], None, False)
+            elif etype is _DocumentStartEvent:
+                self.docs += 1
+                if self.docs > 1:
+                    line, col = self.where(event.start_mark)
+                    self.problem(line, col, "yaml-syntax", "a second YAML document starts here; a file holds one")
+                    return None
+        root = self.root if self.have_root else None
+        return Document(root, self.positions, self.key_positions, self.scalars, max(self.line_offset, 1))
 
-    def child_path() -> Path:
+    def node(self, event, etype) -> bool:
+        """A scalar, an alias or the start of a collection; False when nesting is too deep to go on."""
+        mark = event.start_mark
+        if self.remap is None:
+            line, col = mark.line + 1 + self.line_offset, mark.column + 1
+        else:
+            line, col = self.where(mark)
+        if etype is _AliasEvent:
+            message = f"aliases (`*{event.anchor}`) are not allowed in records; write the value out"
+            self.problem(line, col, "yaml-alias", message)
+            self.place(None, line, col, None, True)
+            return True
+        if event.anchor is not None:
+            self.problem(line, col, "yaml-anchor", f"anchors (`&{event.anchor}`) are not allowed in records; remove it")
+        if event.tag is not None and not (etype is _ScalarEvent and event.tag == "!"):
+            message = f"YAML tags (`{_written_tag(event.tag)}`) are not allowed in records; remove the tag"
+            self.problem(line, col, "yaml-tag", message + (" and quote the value" if etype is _ScalarEvent else ""))
+        if etype is _ScalarEvent:
+            value, scalar = _scalar_value(event)
+            self.place(value, line, col, scalar, True)
+            return True
+        if len(self.stack) >= MAX_DEPTH:
+            message = f"this YAML nests more than {MAX_DEPTH} levels deep; records never need that"
+            self.problem(line, col, "yaml-too-deep", message)
+            return False
+        container: Any = {} if etype is _MappingStartEvent else []
+        self.stack.append([container, self.child_path(), None, line, col])
+        return True
+
+    def child_path(self) -> Path:
         """The path a collection starting now will have (before it is placed)."""
-        if not stack:
+        if not self.stack:
             return ()
-        frame = stack[-1]
+        frame = self.stack[-1]
         if isinstance(frame[0], list):
             return frame[1] + (len(frame[0]),)
         if frame[2] is None or frame[2] is _DROP:
             return frame[1] + ("<key>",)
         return frame[1] + (frame[2],)
 
-    remap = MarkMap(text) if any(ch in text for ch in _EXTRA_BREAKS) else None
+    def place(self, value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> None:
+        """Attach a finished value to its parent: the root, a list item, a mapping key or its value."""
+        if not self.stack:
+            self.root, self.have_root = value, True
+            self.record((), line, col, scalar)
+            return
+        frame = self.stack[-1]
+        container, cpath = frame[0], frame[1]
+        if isinstance(container, list):
+            p = cpath + (len(container),)
+            container.append(value)
+            self.positions[p] = (line, col)
+            if scalar is not None:
+                self.scalars[p] = scalar
+        elif frame[2] is None:
+            self.place_key(frame, value, line, col, scalar, is_scalar)
+        else:
+            key = frame[2]
+            frame[2] = None
+            if key is _DROP:
+                return
+            p = cpath + (key,)
+            container[key] = value
+            self.key_positions[p] = self.key_marks.pop(id(frame))
+            self.positions[p] = (line, col)
+            if scalar is not None:
+                self.scalars[p] = scalar
 
-    def where(mark) -> tuple[int, int]:
-        """1-based file (line, column) of a libyaml mark."""
-        line, col = remap(mark) if remap is not None else (mark.line, mark.column)
-        return line + 1 + line_offset, col + 1
+    def record(self, p: Path, line: int, col: int, scalar: Scalar | None) -> None:
+        self.positions[p] = (line, col)
+        if scalar is not None:
+            self.scalars[p] = scalar
 
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            etype = type(event)
-            if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent or etype is AliasEvent:
-                mark = event.start_mark
-                if remap is None:
-                    line, col = mark.line + 1 + line_offset, mark.column + 1
-                else:
-                    line, col = where(mark)
-                if etype is AliasEvent:
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "yaml-alias",
-                            f"aliases (`*{event.anchor}`) are not allowed in records; write the value out",
-                        )
-                    )
-                    place(None, line, col, None, True)
-                    continue
-                if event.anchor is not None:
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "yaml-anchor",
-                            f"anchors (`&{event.anchor}`) are not allowed in records; remove it",
-                        )
-                    )
-                if event.tag is not None and not (etype is ScalarEvent and event.tag == "!"):
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "yaml-tag",
-                            f"YAML tags (`{_written_tag(event.tag)}`) are not allowed in records; remove the tag"
-                            + (" and quote the value" if etype is ScalarEvent else ""),
-                        )
-                    )
-                if etype is ScalarEvent:
-                    value = event.value
-                    scalar = None
-                    if not event.style and event.implicit[0]:
-                        tag = resolve_plain(value)
-                        if tag != STR:
-                            scalar = Scalar(value, tag)
-                            if tag == BOOL:
-                                value = _BOOL_VALUES.get(value.lower(), value)
-                            elif tag == NULL:
-                                value = None
-                            elif tag == INT:
-                                value = _to_int(value)
-                            elif tag == FLOAT:
-                                value = _to_float(value)
-                            # timestamps, merge and value keys stay text
-                    place(value, line, col, scalar, True)
-                    continue
-                if len(stack) >= MAX_DEPTH:
-                    findings.append(
-                        _finding(
-                            rel,
-                            line,
-                            col,
-                            "yaml-too-deep",
-                            f"this YAML nests more than {MAX_DEPTH} levels deep; records never need that",
-                        )
-                    )
-                    return None, findings
-                container: Any = {} if etype is MappingStartEvent else []
-                stack.append([container, child_path(), None, line, col])
-                continue
-            if isinstance(event, CollectionEndEvent):
-                frame = stack.pop()
-                key_marks.pop(id(frame), None)
-                place(frame[0], frame[3], frame[4], None, False)
-                continue
-            if etype is DocumentStartEvent:
-                docs += 1
-                if docs > 1:
-                    findings.append(
-                        _finding(
-                            rel,
-                            *where(event.start_mark),
-                            "yaml-syntax",
-                            "a second YAML document starts here; a file holds one",
-                        )
-                    )
-                    return None, findings
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = where(mark) if mark else (line_offset + 1, 1)
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        findings.append(_finding(rel, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}"))
-        return None, findings
-    except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, exc.position)
-        char = exc.character
-        shown = f"0x{char:X}" if isinstance(char, int) else repr(char)
-        findings.append(
-            _finding(
-                rel, line + line_offset, col, "yaml-syntax", f"the character {shown} is not allowed in YAML; remove it"
-            )
-        )
-        return None, findings
-    except yaml.YAMLError as exc:  # any other libyaml complaint
-        findings.append(_finding(rel, line_offset + 1, 1, "yaml-syntax", f"YAML error: {exc}"))
-        return None, findings
+    def place_key(self, frame: list, value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> None:
+        """A mapping's next key: usable text, or _DROP (with a finding) so its value is skipped."""
+        key = self.key_text(value, line, col, scalar, is_scalar)
+        container, cpath = frame[0], frame[1]
+        if key is not _DROP and (key in container or (cpath + (key,)) in self.key_positions):
+            first = self.key_positions.get(cpath + (key,))
+            where = f" (first given at line {first[0]})" if first else ""
+            self.problem(line, col, "duplicate-key", f"the key `{key}` is given twice in this mapping{where}; keep one")
+            key = _DROP
+        frame[2] = key
+        if key is not _DROP:
+            self.key_marks[id(frame)] = (line, col)
 
-    return Document(root if have_root else None, positions, key_positions, scalars, max(line_offset, 1)), findings
+    def key_text(self, value: Any, line: int, col: int, scalar: Scalar | None, is_scalar: bool) -> Any:
+        """The key as text (a number or date as written), or _DROP for a collection or a merge key."""
+        if not is_scalar:
+            self.problem(line, col, "yaml-complex-key", "a mapping key must be plain text, not a list or mapping")
+            return _DROP
+        if scalar is None:
+            return value
+        if scalar.tag in (BOOL, NULL):
+            message = f'the key `{scalar.text}` is read as a {scalar.kind}; quote it: `"{scalar.text}":`'
+            self.problem(line, col, "unquoted-boolean", message)
+        elif scalar.tag == MERGE:
+            self.problem(line, col, "yaml-merge-key", "merge keys (`<<`) are not supported; write the keys out in full")
+            return _DROP
+        return scalar.text
+
+
+def _scalar_value(event) -> tuple[Any, Scalar | None]:
+    """A scalar event's value (plain YAML 1.1 booleans, nulls and numbers converted) and, for a plain
+    scalar not read as text, what was written."""
+    value = event.value
+    if event.style or not event.implicit[0]:
+        return value, None
+    tag = resolve_plain(value)
+    if tag == STR:
+        return value, None
+    if tag == BOOL:
+        value = _BOOL_VALUES.get(value.lower(), value)
+    elif tag == NULL:
+        value = None
+    elif tag == INT:
+        value = _to_int(value)
+    elif tag == FLOAT:
+        value = _to_float(value)
+    # timestamps, merge and value keys stay text
+    return value, Scalar(event.value, tag)
 
 
 def _written_tag(tag: str) -> str:
