@@ -5,31 +5,32 @@ section 8, "The API uses Statuspage's field names..."), so existing clients and
 widgets read our files. Only public records appear. Every value is a function of
 the records and `now`, so two builds with the same SOURCE_DATE_EPOCH are identical.
 
-Ids: incidents and maintenances keep their record id (unique across the
-repository, stable, and the same as in their page's address); components,
-groups and incident updates get a 12-character id hashed from what they are
-(`component:<service id>`, `group:<group name>`, `update:<record id>:<n>`), in
-the alphabet of Statuspage's own ids.
+The shared vocabulary (page, ids, timestamps, addresses) is in `api_ids`, the
+components and their activity in `api_components`; this module makes the incident
+and maintenance objects and the documents.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from incidents.publish.api_components import ComponentsView
+from incidents.publish.api_ids import (  # noqa: F401 - the names the rest of the package imports from here
+    PageInfo,
+    component_id,
+    dumps,
+    group_id,
+    incident_url,
+    maintenance_url,
+    stable_id,
+    timestamp,
+    update_id,
+)
 from incidents.publish.status import (
     active_maintenances,
-    component_statuses,
-    group_status,
     maintenance_in_progress,
     open_incidents,
     page_status,
-    public_incidents,
-    public_maintenances,
     recent_incidents,
     statuspage_impact,
     upcoming_maintenances,
@@ -48,132 +49,9 @@ API_PATHS = (
 )
 RECENT_LIMIT = 50  # incidents.json and scheduled-maintenances.json, as Statuspage's
 
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
-
-@dataclass(frozen=True, slots=True)
-class PageInfo:
-    id: str
-    name: str
-    url: str  # the site's address; incident pages live at <url>incidents/<id>/
-    time_zone: str = "Etc/UTC"
-
-    @property
-    def base(self) -> str:
-        return self.url if self.url.endswith("/") else self.url + "/"
-
-
-def stable_id(key: str) -> str:
-    """12 lowercase alphanumerics hashed from `key`: stable across builds and machines."""
-    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:9], "big")
-    chars = []
-    for _ in range(12):
-        number, digit = divmod(number, 36)
-        chars.append(_ALPHABET[digit])
-    return "".join(chars)
-
-
-def component_id(service_id: str) -> str:
-    return stable_id(f"component:{service_id}")
-
-
-def group_id(name: str) -> str:
-    return stable_id(f"group:{name}")
-
-
-def update_id(record_id: str, index: int) -> str:
-    return stable_id(f"update:{record_id}:{index}")
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """UTC with milliseconds: 2026-01-14T14:35:00.000Z."""
-    if value is None:
-        return None
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def incident_url(page: PageInfo, incident_id: str) -> str:
-    return f"{page.base}incidents/{incident_id}/"
-
-
-def maintenance_url(page: PageInfo, maintenance_id: str) -> str:
-    """A maintenance window's own page (the site publishes one per window)."""
-    return f"{page.base}maintenance/{maintenance_id}/"
-
-
-def dumps(doc: Any) -> str:
-    """The published text of a document: indent 2, UTF-8 text kept, a final newline."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-# ---- the model -------------------------------------------------------------------------------
-
-
-class _Api:
-    def __init__(self, repo, now: datetime, page: PageInfo):
-        if now.tzinfo is None:
-            raise ValueError("`now` must be an aware datetime")
-        self.repo = repo
-        self.now = now.astimezone(UTC)
-        self.page = page
-        self.statuses = component_statuses(repo, now)
-        self.public = public_incidents(repo)
-        self.maintenances = public_maintenances(repo)
-        self._activity = self._service_activity()
-        self.created_at = self._first_activity()
-        self.components = self._components()
-        self.by_service = {c["_service"]: c for c in self.components if "_service" in c}
-
-    # -- times
-
-    @staticmethod
-    def _utc_all(values: Iterable[datetime | None]) -> list[datetime]:
-        return [v.astimezone(UTC) for v in values if v is not None]
-
-    def _incident_times(self, inc: Incident) -> list[datetime]:
-        """Everything the record says happened (the records are the truth, whatever `now` is)."""
-        return self._utc_all(
-            [
-                inc.started_at,
-                inc.detected_at,
-                inc.acknowledged_at,
-                inc.identified_at,
-                inc.mitigated_at,
-                inc.resolved_at,
-                *(u.at for u in inc.updates),
-            ]
-        )
-
-    def _maintenance_times(self, m: Maintenance) -> list[datetime]:
-        """Its updates, and the window's start and end once they have passed."""
-        bounds = [b for b in (m.scheduled_start, m.scheduled_end) if b.astimezone(UTC) <= self.now]
-        return self._utc_all([*bounds, *(u.at for u in m.updates)])
-
-    def _service_activity(self) -> dict[str, datetime]:
-        """The last moment when something public happened to each service."""
-        last: dict[str, datetime] = {}
-        items = [(inc.services, self._incident_times(inc)) for inc in self.public]
-        items += [(m.services, self._maintenance_times(m)) for m in self.maintenances]
-        for services, times in items:
-            if not times:
-                continue
-            newest = max(times)
-            for svc in services:
-                if svc not in last or newest > last[svc]:
-                    last[svc] = newest
-        return last
-
-    def _first_activity(self) -> datetime:
-        times = [t for inc in self.public for t in self._incident_times(inc)]
-        times += [t for m in self.maintenances for t in self._maintenance_times(m)]
-        return min(times) if times else self.now
-
-    @property
-    def updated_at(self) -> datetime:
-        return max(self._activity.values()) if self._activity else self.created_at
-
-    # -- page and status
+class _Api(ComponentsView):
+    """The API's objects: the page, its status, incidents and maintenances (with their updates)."""
 
     def page_doc(self) -> dict:
         return {
@@ -187,105 +65,6 @@ class _Api:
     def status_doc(self) -> dict:
         st = page_status(self.repo, self.now)
         return {"indicator": st.indicator, "description": st.description}
-
-    # -- components
-
-    def _component(
-        self,
-        *,
-        cid: str,
-        name: str,
-        status: str,
-        updated: datetime,
-        position: int,
-        description: str | None,
-        showcase: bool,
-        parent: str | None,
-        group: bool,
-    ) -> dict:
-        return {
-            "id": cid,
-            "name": name,
-            "status": status,
-            "created_at": timestamp(self.created_at),
-            "updated_at": timestamp(updated),
-            "position": position,
-            "description": description,
-            "showcase": showcase,
-            "start_date": self.created_at.date().isoformat(),
-            "group_id": parent,
-            "page_id": self.page.id,
-            "group": group,
-            "only_show_if_degraded": False,
-        }
-
-    def _components(self) -> list[dict]:
-        """Groups and services in catalogue order: a group where its first service stands, then its children."""
-        top: list[tuple[str, object]] = []  # ("service", Service) | ("group", name)
-        children: dict[str, list] = {}
-        for svc in self.repo.policy.services:
-            if svc.group:
-                if svc.group not in children:
-                    children[svc.group] = []
-                    top.append(("group", svc.group))
-                children[svc.group].append(svc)
-            else:
-                top.append(("service", svc))
-        out: list[dict] = []
-        for position, (kind, item) in enumerate(top, start=1):
-            if kind == "service":
-                out.append(self._service_component(item, position, None))
-                continue
-            gid = group_id(item)
-            kids = [self._service_component(svc, i, gid) for i, svc in enumerate(children[item], start=1)]
-            updated = max(
-                (self._activity.get(svc.id, self.created_at) for svc in children[item]), default=self.created_at
-            )
-            doc = self._component(
-                cid=gid,
-                name=item,
-                status=group_status(k["status"] for k in kids),
-                updated=updated,
-                position=position,
-                description=None,
-                showcase=False,
-                parent=None,
-                group=True,
-            )
-            doc["components"] = [k["id"] for k in kids]
-            out.append(doc)
-            out.extend(kids)
-        return out
-
-    def _service_component(self, svc, position: int, parent: str | None) -> dict:
-        doc = self._component(
-            cid=component_id(svc.id),
-            name=svc.name,
-            status=self.statuses[svc.id],
-            updated=self._activity.get(svc.id, self.created_at),
-            position=position,
-            description=svc.description,
-            showcase=True,
-            parent=parent,
-            group=False,
-        )
-        doc["_service"] = svc.id  # dropped by `clean` before publishing
-        return doc
-
-    def components_doc(self) -> list[dict]:
-        return [_clean(c) for c in self.components]
-
-    def _named_components(self, services: Iterable[str]) -> list[dict]:
-        return [_clean(self.by_service[s]) for s in services if s in self.by_service]
-
-    def _affected(self, services: Iterable[str], old: dict[str, str], new: dict[str, str]) -> list[dict]:
-        out = []
-        for svc in services:
-            comp = self.by_service.get(svc)
-            if comp is None:
-                continue
-            out.append({"code": comp["id"], "name": comp["name"], "old_status": old[svc], "new_status": new[svc]})
-        return out
 
     # -- incidents
 
@@ -388,10 +167,6 @@ class _Api:
             "scheduled_for": timestamp(m.scheduled_start),
             "scheduled_until": timestamp(m.scheduled_end),
         }
-
-
-def _clean(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
 def api_documents(repo, now: datetime, page: PageInfo) -> dict[str, dict]:
