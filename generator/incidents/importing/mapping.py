@@ -173,55 +173,8 @@ def map_incident(
     """The incident record (and its postmortem record when the payload has a postmortem body)."""
     notes: list[str] = []
     status = STATUS_MAP.get(inc.status, inc.status)
-    ordered = _ordered(inc.updates)
-    updates = [Update(u.at, INCIDENT_UPDATE_MAP.get(u.status, u.status), _message(u, notes)) for u in ordered]
-
-    started = inc.started_at or inc.created_at
-    if updates and updates[0].at < started:
-        notes.append(f"`started_at` is the first update's time; Statuspage's start was {_iso(started)}.")
-        started = updates[0].at
-    resolved = None
-    if status == "resolved":
-        resolved = inc.resolved_at
-        if resolved is None:
-            done = [u.at for u in updates if u.status == "resolved"]
-            resolved = done[0] if done else (updates[-1].at if updates else (inc.updated_at or started))
-        if resolved < started:
-            started = resolved
-    if not updates:
-        updates = [Update(resolved or started, status, NO_MESSAGE)]
-        notes.append("Statuspage showed no update for this incident; one `(no message)` update stands for it.")
-    if resolved is not None:
-        late = [u for u in updates if u.at > resolved]
-        if late:
-            for u in late:
-                notes.append(
-                    f"The update displayed at {_iso(u.at)} (after `resolved_at`) is shown at "
-                    f"`resolved_at`, {_iso(resolved)}."
-                )
-            updates = [u if u.at <= resolved else Update(resolved, u.status, u.message) for u in updates]
-    if updates[-1].status != status:
-        notes.append(f"The last update said `{updates[-1].status}`; it carries the incident's status, `{status}`.")
-        updates[-1] = Update(updates[-1].at, status, updates[-1].message)
-
-    first = updates[0].at
-    detected = max(started, min(inc.created_at, first))
-    acknowledged = first
-    identified = next((u.at for u in updates if u.status == "identified"), None)
-    mitigated = inc.monitoring_at or next((u.at for u in updates if u.status == "monitoring"), None)
-    times = {"started_at": started, "detected_at": detected, "acknowledged_at": acknowledged}
-    floor = acknowledged
-    for key, value in (("identified_at", identified), ("mitigated_at", mitigated)):
-        if value is None:
-            continue
-        value = max(value, floor)
-        if resolved is not None:
-            value = min(value, resolved)
-        times[key] = value
-        floor = value
-    if resolved is not None:
-        times["resolved_at"] = max(resolved, floor)
-
+    updates, started, resolved = _incident_updates(inc, status, notes)
+    times = _lifecycle(inc, updates, started, resolved)
     services = _services(inc, catalogue, groups, default_service, components)
     severity = severity_map.get(inc.impact) or severity_map.get("none")
     values = {
@@ -241,25 +194,81 @@ def map_incident(
     pm = (inc.postmortem_body or "").strip()
     if pm:
         published = inc.postmortem_published_at or resolved or updates[-1].at
-        plans.append(
-            RecordPlan(
-                "postmortem",
-                inc.id,
-                f"incidents/{year}/{inc.id}.postmortem.md",
-                {
-                    "type": "postmortem",
-                    "incident": inc.id,
-                    "status": "published",
-                    "authors": ["statuspage"],
-                    "date": utc(published).date(),
-                    "visibility": "public",
-                    "action_items": [],
-                },
-                body_to_markdown(pm) + "\n",
-                inc.source,
-            )
-        )
+        plans.append(_postmortem_plan(inc, year, pm, published))
     return plans
+
+
+def _incident_updates(inc: SPIncident, status: str, notes: list[str]) -> tuple[list[Update], datetime, datetime | None]:
+    """The record's updates (oldest first, none after `resolved_at`, the last one carrying the incident's
+    status), its `started_at` and its `resolved_at`; each adjustment explained in `notes`."""
+    updates = [
+        Update(u.at, INCIDENT_UPDATE_MAP.get(u.status, u.status), _message(u, notes)) for u in _ordered(inc.updates)
+    ]
+    started = inc.started_at or inc.created_at
+    if updates and updates[0].at < started:
+        notes.append(f"`started_at` is the first update's time; Statuspage's start was {_iso(started)}.")
+        started = updates[0].at
+    resolved = None
+    if status == "resolved":
+        resolved = inc.resolved_at
+        if resolved is None:
+            done = [u.at for u in updates if u.status == "resolved"]
+            resolved = done[0] if done else (updates[-1].at if updates else (inc.updated_at or started))
+        if resolved < started:
+            started = resolved
+    if not updates:
+        updates = [Update(resolved or started, status, NO_MESSAGE)]
+        notes.append("Statuspage showed no update for this incident; one `(no message)` update stands for it.")
+    if resolved is not None:
+        for u in updates:
+            if u.at > resolved:
+                notes.append(
+                    f"The update displayed at {_iso(u.at)} (after `resolved_at`) is shown at "
+                    f"`resolved_at`, {_iso(resolved)}."
+                )
+        updates = [u if u.at <= resolved else Update(resolved, u.status, u.message) for u in updates]
+    if updates[-1].status != status:
+        notes.append(f"The last update said `{updates[-1].status}`; it carries the incident's status, `{status}`.")
+        updates[-1] = Update(updates[-1].at, status, updates[-1].message)
+    return updates, started, resolved
+
+
+def _lifecycle(inc: SPIncident, updates: list[Update], started: datetime, resolved: datetime | None) -> dict:
+    """The lifecycle timestamps, in order: Statuspage records no detection or acknowledgement, so those are
+    bounds from its first update (metrics never take MTTD or MTTA from an imported record)."""
+    first = updates[0].at
+    detected = max(started, min(inc.created_at, first))
+    acknowledged = first
+    identified = next((u.at for u in updates if u.status == "identified"), None)
+    mitigated = inc.monitoring_at or next((u.at for u in updates if u.status == "monitoring"), None)
+    times = {"started_at": started, "detected_at": detected, "acknowledged_at": acknowledged}
+    floor = acknowledged
+    for key, value in (("identified_at", identified), ("mitigated_at", mitigated)):
+        if value is None:
+            continue
+        value = max(value, floor)
+        if resolved is not None:
+            value = min(value, resolved)
+        times[key] = value
+        floor = value
+    if resolved is not None:
+        times["resolved_at"] = max(resolved, floor)
+    return times
+
+
+def _postmortem_plan(inc: SPIncident, year: int, body: str, published: datetime) -> RecordPlan:
+    """A published, public postmortem record holding the Manage API's postmortem text."""
+    values = {
+        "type": "postmortem",
+        "incident": inc.id,
+        "status": "published",
+        "authors": ["statuspage"],
+        "date": utc(published).date(),
+        "visibility": "public",
+        "action_items": [],
+    }
+    rel = f"incidents/{year}/{inc.id}.postmortem.md"
+    return RecordPlan("postmortem", inc.id, rel, values, body_to_markdown(body) + "\n", inc.source)
 
 
 def map_maintenance(
