@@ -54,13 +54,13 @@ def index_nodes(fm_text: str, first_line: int) -> dict[tuple[str, int, int], Nod
             key = (start[0] + 1, start[1] + 1)  # as Document.positions has it
             if name == "ScalarEvent":
                 end = pos(e)
-                node = Node("scalar", start, end, style=event.style or None)
+                node = Node("scalar", start, end, style=getattr(event, "style", None) or None)
                 out[("scalar",) + key] = node
                 for parent in stack:
                     parent.last_content = end
                 continue
             kind = "mapping" if name == "MappingStartEvent" else "sequence"
-            node = Node(kind, start, start, flow=bool(event.flow_style))
+            node = Node(kind, start, start, flow=bool(getattr(event, "flow_style", False)))
             out[(kind,) + key] = node
             stack.append(node)
         elif name in ("MappingEndEvent", "SequenceEndEvent"):

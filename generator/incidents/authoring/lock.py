@@ -15,9 +15,11 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from incidents.authoring import AuthoringError
 
+fcntl: ModuleType | None
 try:  # pragma: no cover - every POSIX system has it
     import fcntl
 except ImportError:  # pragma: no cover - Windows: fall back to an exclusive create

@@ -48,7 +48,7 @@ class NewIncident:
 
 def default_message(req: NewIncident, loaded: LoadedPolicy) -> str:
     policy = loaded.policy
-    names = [policy.service(s).name if policy.service(s) else s for s in req.services]
+    names = [svc.name if (svc := policy.service(s)) is not None else s for s in req.services]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     impacts = req.impact.values() if isinstance(req.impact, dict) else [req.impact]
     worst = max(impacts, key=lambda i: IMPACTS.index(i) if i in IMPACTS else -1)

@@ -39,7 +39,8 @@ def render(incident_id: str, fm: dict, authors: list[str], loaded: LoadedPolicy)
     policy = loaded.policy
     placeholder = policy.placeholders[0] if policy.placeholders else DEFAULT_PLACEHOLDER
     sections = policy.required_sections or DEFAULT_SECTIONS
-    title = fm.get("title") if isinstance(fm.get("title"), str) else incident_id
+    written = fm.get("title")
+    title = written if isinstance(written, str) else incident_id
     lines = [
         "---",
         "type: postmortem",

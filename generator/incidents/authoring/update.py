@@ -21,6 +21,7 @@ touched something it should not: refused), and must pass the incident rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from incidents.authoring import AuthoringError
@@ -78,7 +79,7 @@ def plan_edit(
     *,
     status: str | None = None,
     timestamps: dict[str, str] | None = None,
-    appends: list[tuple[str, dict, tuple[str, ...]]] = (),
+    appends: Sequence[tuple[str, dict, tuple[str, ...]]] = (),
 ) -> tuple[bytes, dict]:
     """The new bytes of a record, and the values expected when they are read back.
 
@@ -94,6 +95,8 @@ def plan_edit(
         raise AuthoringError("the file does not start with a `---` line")
     fm_first, fm_close = front_matter_bounds(ed.lines)
     fm_text, _ = decode("".join(ed.lines[fm_first:fm_close]).encode("utf-8"), rel)
+    if fm_text is None:  # it was read as UTF-8 a moment ago (`_read`)
+        raise AuthoringError("the front matter is not UTF-8")
     nodes = index_nodes(fm_text, fm_first)
 
     root_node = nodes.get(("mapping",) + doc.positions[()])

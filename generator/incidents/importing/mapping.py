@@ -310,7 +310,7 @@ def map_maintenance(
 
 
 def _is_url(text: str | None) -> bool:
-    return bool(text) and text.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in text)
+    return text is not None and text.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in text)
 
 
 def _body(inc: SPIncident, notes: list[str]) -> str:

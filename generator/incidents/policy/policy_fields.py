@@ -96,7 +96,7 @@ def read_calendar(f: Fields) -> WorkCalendar | None:
                 chosen.add(WEEKDAYS.index(key))
         days = frozenset(chosen) or days
     dates, country, subdivision = _holidays(f)
-    if tz is None or not ok or dates is None:
+    if tz is None or tz_name is None or not ok or dates is None:
         return None
     return WorkCalendar(tz, tz_name, start, end, days, dates, country, subdivision)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from incidents.policy.services import Service
 from incidents.publish.api_ids import PageInfo, component_id, group_id, timestamp
 from incidents.publish.status import component_statuses, group_status, public_incidents, public_maintenances
 from incidents.records.model import Incident, Maintenance
@@ -114,19 +115,19 @@ class ComponentsView:
 
     def _components(self) -> list[dict]:
         """Groups and services in catalogue order: a group where its first service stands, then its children."""
-        top: list[tuple[str, object]] = []  # ("service", Service) | ("group", name)
+        top: list[Service | str] = []  # a service, or the name of a group where its first service stands
         children: dict[str, list] = {}
         for svc in self.repo.policy.services:
             if svc.group:
                 if svc.group not in children:
                     children[svc.group] = []
-                    top.append(("group", svc.group))
+                    top.append(svc.group)
                 children[svc.group].append(svc)
             else:
-                top.append(("service", svc))
+                top.append(svc)
         out: list[dict] = []
-        for position, (kind, item) in enumerate(top, start=1):
-            if kind == "service":
+        for position, item in enumerate(top, start=1):
+            if not isinstance(item, str):
                 out.append(self._service_component(item, position, None))
                 continue
             gid = group_id(item)

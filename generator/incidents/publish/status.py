@@ -240,22 +240,22 @@ def uptime_days(repo, service_id: str, now: datetime, days: int = 90) -> list[Da
     first = today - timedelta(days=days - 1)
     lo = datetime.combine(first, time(0), tzinfo=UTC)
     hi = min(now, datetime.combine(today + timedelta(days=1), time(0), tzinfo=UTC))
-    acc = {first + timedelta(days=i): [0.0, 0.0, 0.0, set()] for i in range(days)}
+    minutes = {first + timedelta(days=i): [0.0, 0.0, 0.0] for i in range(days)}  # major, partial, degraded
+    incidents: dict[date, set[str]] = {day: set() for day in minutes}
     for start, end, rank, ids in _segments(repo, service_id, now, lo, hi):
         cursor = start
         while cursor < end:
             day = cursor.date()
             day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
             piece_end = min(end, day_end)
-            slot = acc[day]
-            slot[3 - rank] += (piece_end - cursor).total_seconds() / 60  # 0 major, 1 partial, 2 degraded
-            slot[3].update(ids)
+            minutes[day][3 - rank] += (piece_end - cursor).total_seconds() / 60  # 0 major, 1 partial, 2 degraded
+            incidents[day].update(ids)
             cursor = piece_end
     out = []
-    for day, (major, partial, degraded, ids) in acc.items():
+    for day, (major, partial, degraded) in minutes.items():
         down = major + PARTIAL_WEIGHT * partial
         uptime = max(0.0, 1.0 - down / DAY_MINUTES)
-        out.append(DayUptime(day, uptime, major, partial, degraded, tuple(sorted(ids))))
+        out.append(DayUptime(day, uptime, major, partial, degraded, tuple(sorted(incidents[day]))))
     return out
 
 

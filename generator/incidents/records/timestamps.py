@@ -51,7 +51,9 @@ def parse_timestamp(text: str, assume: tzinfo | None = None) -> datetime:
         # A fixed offset, not the zone itself: datetimes sharing one tzinfo subtract and compare by
         # wall clock (PEP 495), so two instants across a DST change would measure the wrong interval.
         value = value.replace(tzinfo=assume)
-        value = value.replace(tzinfo=timezone(value.utcoffset()))
+        offset = value.utcoffset()
+        assert offset is not None  # `assume` is a zone: every wall time has an offset
+        value = value.replace(tzinfo=timezone(offset))
     return _in_range(value, text)
 
 

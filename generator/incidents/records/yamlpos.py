@@ -44,10 +44,8 @@ from incidents.records.yaml_values import (  # noqa: F401 - the names readers of
     resolve_plain,
 )
 
-try:  # libyaml is what makes reading 10,000 files fast; PyYAML wheels ship it.
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - only without libyaml
-    _Loader = yaml.SafeLoader
+# libyaml is what makes reading 10,000 files fast; PyYAML wheels ship it.
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Drop:
