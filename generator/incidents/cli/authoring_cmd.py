@@ -146,20 +146,10 @@ def new(
     """
     from incidents.authoring.checks import load
     from incidents.authoring.new import NewIncident, create_incident
-    from incidents.records.model import IMPACTS
 
     root, loaded = _load_or_fail(load, root)
     at = _at(at_text, loaded)
-    impact: str | dict = "degraded_performance"
-    if len(impacts) == 1 and "=" not in impacts[0]:
-        impact = impacts[0]
-        if impact not in IMPACTS:
-            raise click.BadParameter(f"`{impact}` is not one of {', '.join(IMPACTS)}", param_hint="'--impact'")
-    elif impacts:
-        impact = _pairs(impacts, "--impact", "SERVICE=IMPACT")
-        for level in impact.values():
-            if level not in IMPACTS:
-                raise click.BadParameter(f"`{level}` is not one of {', '.join(IMPACTS)}", param_hint="'--impact'")
+    impact = _impact(impacts)
     req = NewIncident(
         severity=severity,
         title=title,
@@ -176,6 +166,25 @@ def new(
     )
     rel = _guarded(create_incident, root, loaded, req)
     click.echo(rel)
+
+
+def _impact(impacts: tuple[str, ...]) -> str | dict[str, str]:
+    """`--impact` given once as a level (the worst impact), or as SERVICE=IMPACT pairs."""
+    from incidents.records.model import IMPACTS
+
+    if not impacts:
+        return "degraded_performance"
+    levels: str | dict[str, str]
+    if len(impacts) == 1 and "=" not in impacts[0]:
+        levels = impacts[0]
+        written = [levels]
+    else:
+        levels = _pairs(impacts, "--impact", "SERVICE=IMPACT")
+        written = list(levels.values())
+    for level in written:
+        if level not in IMPACTS:
+            raise click.BadParameter(f"`{level}` is not one of {', '.join(IMPACTS)}", param_hint="'--impact'")
+    return levels
 
 
 def _load_or_fail(load, root):
