@@ -194,6 +194,9 @@ class Notifier:
                 report.out.append(self.redact(f"delivered {where}: {outcome.detail}"))
                 if self.state is not None:
                     self.state.mark(channel.id, ev.id)
+                    alias = ev.as_update()  # the update that started (or completed) the window went out with it
+                    if alias is not None:
+                        self.state.mark(channel.id, alias.id)
                     save_state(self.state_path, self.state)  # at once: a crash after this never resends it
             else:
                 report.failed += 1

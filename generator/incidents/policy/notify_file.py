@@ -188,7 +188,7 @@ def parse_notify_config(data: bytes, rel: str, services: frozenset[str] | None =
             continue
         seen[channel.id] = doc.position(("channels", i, "id"))[0]
         channels.append(channel)
-    line = doc.position(("channels",))[0] if f.present(("channels",)) else 1
+    line = (doc.key_positions.get(("channels",)) or doc.position(("channels",)))[0]
     return NotifyConfig(channels, page, findings, max_age or DEFAULT_MAX_AGE, line)
 
 
