@@ -319,3 +319,72 @@ def test_a_dry_run_says_which_channel_cannot_deliver_and_why(catchup, tmp_path):
     )
     assert "would deliver INC-2026-0001:incident.created:0 -> customers" not in proc.stdout
     assert "would deliver INC-2026-0001:incident.created:0 -> announce (email)" in proc.stdout
+
+
+def test_header_text_is_folded_so_an_email_is_always_built():
+    """A title with CR/LF is an error in validate, but whatever reaches notify (an older record, a message)
+    is folded into one header line: no injected header, no `ValueError` while the webhook already went."""
+    import dataclasses
+
+    from incidents.notify.events import Event, incident_as_of
+    from incidents.notify.payloads import Payloads
+    from incidents.policy.notify_file import parse_notify_config
+    from incidents.publish.statuspage import PageInfo
+    from incidents.reading.validate import validate_root
+
+    root = FIXTURES / "findings" / "valid_incident"
+    report = validate_root(_root_with_policy(root, FIXTURES / "findings" / "_base"))
+    inc = dataclasses.replace(incident_as_of(report.repository.incidents[0], 0), title="API down\r\nBcc: everyone@example.com\x0b")
+    ev = Event(f"{inc.id}:incident.created:0", "incident.created", inc, inc.updates[0].at, 0, report.repository)
+    cfg = parse_notify_config(
+        b"channels:\n  - id: m\n    type: email\n    smtp: {host: h}\n    from: 'Acme <status@example.com>'\n"
+        b"    to: [ops@example.org]\n    unsubscribe: leave@example.org\n",
+        "policy/notify.yml",
+    )
+    msg = Payloads(PageInfo("p", "Acme", SITE), {}, parse_timestamp("2026-02-10T16:00:00Z")).email(
+        ev, False, cfg.channels[0]
+    )
+    raw = msg.as_bytes()
+    assert msg["Subject"] == "[Investigating] API down Bcc: everyone@example.com"
+    assert b"\nBcc:" not in raw.split(b"\n\n", 1)[0] and msg["List-Unsubscribe"] == "<mailto:leave@example.org>"
+
+
+_ROOTS: dict = {}
+
+
+def _root_with_policy(case: Path, base: Path) -> Path:
+    import tempfile
+
+    if case not in _ROOTS:
+        tmp = Path(tempfile.mkdtemp(prefix="notify-fold-"))
+        shutil.copytree(case, tmp / "root", ignore=shutil.ignore_patterns("expected.json"))
+        shutil.copytree(base / "policy", tmp / "root" / "policy")
+        _ROOTS[case] = tmp / "root"
+    return _ROOTS[case]
+
+
+def test_notify_yml_new_keys_are_read_and_checked_at_their_lines():
+    from datetime import timedelta
+
+    from incidents.policy.notify_file import parse_notify_config
+
+    cfg = parse_notify_config(
+        b"max_age: 6h\nchannels:\n  - id: m\n    type: email\n    smtp: {host: h, port: 465, tls: true}\n"
+        b"    from: Acme Status <status@example.com>\n    to: ['Ops Team <ops@example.org>', b@example.org]\n"
+        b"    unsubscribe: https://lists.example.com/leave\n",
+        "policy/notify.yml",
+    )
+    assert cfg.ok and not cfg.findings, cfg.findings
+    assert cfg.max_age == timedelta(hours=6) and cfg.channels[0].smtp.tls is True
+    assert cfg.channels[0].to == ("Ops Team <ops@example.org>", "b@example.org")
+    bad = parse_notify_config(
+        b"max_age: soon\nchannels:\n  - id: m\n    type: email\n    smtp: {host: h, tls: maybe}\n"
+        b"    from: status@example.com\n    to: ['a@b.org, c@d.org']\n    unsubscribe: nowhere\n",
+        "policy/notify.yml",
+    )
+    assert sorted((f.line, f.code) for f in bad.findings) == [
+        (1, "invalid-duration"),
+        (5, "wrong-type"),
+        (7, "invalid-value"),
+        (8, "invalid-value"),
+    ]
