@@ -402,7 +402,16 @@ def test_dry_run_sends_nothing(history, receiver, smtp, tmp_path):
     root, revs = history
     state = tmp_path / "state.json"
     proc = notify(
-        root, "--from", revs[0], "--to", revs[1], "--state", str(state), "--dry-run", "--as-of", "2026-04-01T09:30:00Z",
+        root,
+        "--from",
+        revs[0],
+        "--to",
+        revs[1],
+        "--state",
+        str(state),
+        "--dry-run",
+        "--as-of",
+        "2026-04-01T09:30:00Z",
         extra=dict(SECRETS, SLACK_WEBHOOK_URL="http://127.0.0.1:9/x"),
     )
     assert proc.returncode == 0, proc.stderr

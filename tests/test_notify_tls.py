@@ -145,9 +145,7 @@ def test_tls_true_speaks_tls_from_the_first_byte(certificate, monkeypatch):
     )
     controller.start()
     try:
-        outcome = Deliverer(sleep=lambda s: None).send_mail(
-            "127.0.0.1", port, message(), "mailer", PASSWORD, tls=True
-        )
+        outcome = Deliverer(sleep=lambda s: None).send_mail("127.0.0.1", port, message(), "mailer", PASSWORD, tls=True)
     finally:
         controller.stop()
     assert outcome.ok, outcome.detail

@@ -272,8 +272,14 @@ def test_a_history_is_never_announced(tmp_path, receiver, smtp):
     assert receiver.requests == [] and smtp.messages == []
     lines = [line for line in proc.stdout.splitlines() if line.startswith("not announced: ")]
     assert len(lines) == 6, proc.stdout  # two events (created, resolved) of each record
-    assert "not announced: INC-2026-0903:incident.created:0: it happened at 2026-03-05 10:00 UTC, more than max_age (1d) ago" in lines
-    assert "not announced: INC-2026-0901:incident.resolved:1: imported from statuspage: a history is never announced" in lines
+    assert (
+        "not announced: INC-2026-0903:incident.created:0: it happened at 2026-03-05 10:00 UTC, "
+        "more than max_age (1d) ago" in lines
+    )
+    assert (
+        "not announced: INC-2026-0901:incident.resolved:1: imported from statuspage: a history is never announced"
+        in lines
+    )
     assert (
         "not announced: INC-2026-0902:incident.created:0: the record starts before the policy's effective_from "
         "(2026-03-01)" in lines
@@ -310,8 +316,12 @@ def test_without_site_url_notify_refuses_to_run_and_validate_warns(tmp_path, rec
 def test_a_dry_run_says_which_channel_cannot_deliver_and_why(catchup, tmp_path):
     root, revs = catchup
     yml = root / "policy" / "notify.yml"
-    yml.write_text(yml.read_text().replace("    url: http", "    url_env: SLACK_WEBHOOK_URL\n    #", 2), encoding="utf-8")
-    proc = notify(root, "--from", revs[0], "--to", revs[1], "--dry-run", "--as-of", "2026-04-01T09:30:00Z", extra=SECRETS)
+    yml.write_text(
+        yml.read_text().replace("    url: http", "    url_env: SLACK_WEBHOOK_URL\n    #", 2), encoding="utf-8"
+    )
+    proc = notify(
+        root, "--from", revs[0], "--to", revs[1], "--dry-run", "--as-of", "2026-04-01T09:30:00Z", extra=SECRETS
+    )
     assert proc.returncode == 1
     assert (
         "cannot deliver: INC-2026-0001:incident.created:0 -> customers (webhook): "
@@ -334,7 +344,9 @@ def test_header_text_is_folded_so_an_email_is_always_built():
 
     root = FIXTURES / "findings" / "valid_incident"
     report = validate_root(_root_with_policy(root, FIXTURES / "findings" / "_base"))
-    inc = dataclasses.replace(incident_as_of(report.repository.incidents[0], 0), title="API down\r\nBcc: everyone@example.com\x0b")
+    inc = dataclasses.replace(
+        incident_as_of(report.repository.incidents[0], 0), title="API down\r\nBcc: everyone@example.com\x0b"
+    )
     ev = Event(f"{inc.id}:incident.created:0", "incident.created", inc, inc.updates[0].at, 0, report.repository)
     cfg = parse_notify_config(
         b"channels:\n  - id: m\n    type: email\n    smtp: {host: h}\n    from: 'Acme <status@example.com>'\n"

@@ -71,7 +71,9 @@ class Event:
         start or end was already announced by the clock)."""
         if self.kind not in (STARTED, COMPLETED) or self.index is None:
             return None
-        return dataclasses.replace(self, id=f"{self.record_id}:maintenance.updated:{self.index}", kind="maintenance.updated")
+        return dataclasses.replace(
+            self, id=f"{self.record_id}:maintenance.updated:{self.index}", kind="maintenance.updated"
+        )
 
 
 def _utc(value: datetime) -> datetime:
@@ -127,7 +129,9 @@ def incident_events(old: Incident | None, new: Incident, **where) -> list[Event]
         # Resolved without a resolving update (an incident without public updates): the status is the news.
         index = len(new.updates) - 1 if new.updates else None
         at = new.resolved_at or (new.updates[-1].at if new.updates else new.detected_at)
-        events.append(Event(f"{rid}:incident.resolved:{index or 0}", "incident.resolved", new, _utc(at), index, **where))
+        events.append(
+            Event(f"{rid}:incident.resolved:{index or 0}", "incident.resolved", new, _utc(at), index, **where)
+        )
     return events
 
 
@@ -162,10 +166,10 @@ def maintenance_events(old: Maintenance | None, new: Maintenance, now: datetime,
     # The record's status moved without an update saying so: the status is the news.
     said = {e.kind for e in events}
     old_status = old.status if old is not None else "scheduled"
-    if new.status in ("in_progress", "completed") and old_status == "scheduled" and STARTED not in said:
-        if before in (None, "scheduled"):
-            record = dataclasses.replace(new, status="in_progress")
-            events.append(Event(f"{rid}:{STARTED}", STARTED, record, _utc(new.scheduled_start), None, **where))
+    moved = new.status in ("in_progress", "completed") and old_status == "scheduled"
+    if moved and STARTED not in said and before in (None, "scheduled"):
+        record = dataclasses.replace(new, status="in_progress")
+        events.append(Event(f"{rid}:{STARTED}", STARTED, record, _utc(new.scheduled_start), None, **where))
     if new.status == "completed" and old_status != "completed" and COMPLETED not in said and before != "completed":
         events.append(Event(f"{rid}:{COMPLETED}", COMPLETED, new, _utc(new.scheduled_end), None, **where))
     return events
@@ -193,7 +197,9 @@ def time_events(repo, view: str, since: datetime, now: datetime) -> list[Event]:
     return events
 
 
-def diff_events(old_repo, new_repo, view: str, now: datetime, *, commit: str | None = None, order: int = 0) -> list[Event]:
+def diff_events(
+    old_repo, new_repo, view: str, now: datetime, *, commit: str | None = None, order: int = 0
+) -> list[Event]:
     """Every event between two snapshots of the records (`new_repo` is the commit that made them)."""
     where = {"repo": new_repo, "commit": commit, "order": order}
     events: list[Event] = []
@@ -214,6 +220,4 @@ def in_order(events: list[Event]) -> list[Event]:
         kept = unique.get(ev.id)
         if kept is None or (kept.commit is None and ev.commit is not None):
             unique[ev.id] = ev
-    return sorted(
-        unique.values(), key=lambda e: (_utc(e.at), e.order, e.record_id, KIND_ORDER[e.kind], e.index or 0)
-    )
+    return sorted(unique.values(), key=lambda e: (_utc(e.at), e.order, e.record_id, KIND_ORDER[e.kind], e.index or 0))

@@ -27,7 +27,7 @@ from incidents.notify.events import Event
 from incidents.notify.history import collect, not_announced
 from incidents.notify.payloads import Payloads
 from incidents.notify.snapshot import resolve
-from incidents.notify.state import State, load_state, save_state
+from incidents.notify.state import load_state, save_state
 from incidents.policy.notify_file import Channel, NotifyConfig, PageConfig, load_notify_config
 from incidents.policy.site_file import read_site_settings
 from incidents.publish.statuspage import PageInfo, stable_id

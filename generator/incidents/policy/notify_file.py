@@ -206,8 +206,6 @@ def _env(f: Fields, path: tuple, *, required: bool = False) -> str | None:
     return name
 
 
-
-
 def _address(f: Fields, path: tuple, value: str) -> None:
     """An address, bare (`ops@example.org`) or with a display name (`Ops Team <ops@example.org>`)."""
     if _CONTROL.search(value):
