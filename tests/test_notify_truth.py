@@ -400,3 +400,45 @@ def test_notify_yml_new_keys_are_read_and_checked_at_their_lines():
         (7, "invalid-value"),
         (8, "invalid-value"),
     ]
+
+
+def test_several_updates_in_one_commit_are_each_told_as_of_their_own_time(tmp_path):
+    """A late push carrying a whole incident (and a whole window) in one commit: each event still shows only
+    the updates posted by then, and the components and page as they were at that moment."""
+    from incidents.notify.events import diff_events, in_order
+    from incidents.notify.payloads import Payloads
+    from incidents.publish.statuspage import PageInfo
+    from incidents.reading.validate import validate_root
+
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "roundtrip" / "policy", root / "policy")
+    (root / "incidents" / "2026").mkdir(parents=True)
+    write_incident(root, "INC-2026-0005", "2026-04-01")
+    (root / "incidents" / "2026" / "MNT-2026-0007.md").write_text(
+        MAINTENANCE_HEAD.format(status="completed") + STARTED + COMPLETED + "---\n", encoding="utf-8"
+    )
+    repo = validate_root(root).repository
+    now = parse_timestamp("2026-04-01T14:00:00Z")
+    events = in_order(diff_events(None, repo, "public", now, commit="c1", order=1))
+    assert [e.id for e in events] == [
+        "INC-2026-0005:incident.created:0",
+        "MNT-2026-0007:maintenance.scheduled:0",
+        "INC-2026-0005:incident.resolved:1",
+        "MNT-2026-0007:maintenance.started",
+        "MNT-2026-0007:maintenance.completed",
+    ]
+    payloads = Payloads(PageInfo("p", "Acme", SITE), {}, now)
+    bodies = [json.loads(payloads.webhook(e, False)) for e in events]
+    said = [
+        (b["incident"]["status"], len(b["incident"]["incident_updates"]), b["incident"]["components"][0]["status"])
+        for b in bodies
+    ]
+    assert said == [
+        ("investigating", 1, "major_outage"),
+        ("scheduled", 1, "operational"),
+        ("resolved", 2, "operational"),
+        ("in_progress", 2, "under_maintenance"),
+        ("completed", 3, "operational"),
+    ]
+    # At 10:30 the incident (10:00-11:00) was still open: the page said so when the window was announced.
+    assert [b["page"]["status_indicator"] for b in bodies] == ["critical", "critical", "none", "maintenance", "none"]

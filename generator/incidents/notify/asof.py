@@ -38,19 +38,20 @@ def _maintenance_then(m: Maintenance, at: datetime) -> Maintenance | None:
 def repository_as_of(repo, at: datetime, record: Incident | Maintenance | None = None):
     """`repo` (a reading.validate.Repository) with each record as of `at`, and `record` in place of its own."""
     at = at.astimezone(UTC)
-    incidents, maintenances = [], []
+    own_inc = record if isinstance(record, Incident) else None
+    own_m = record if isinstance(record, Maintenance) else None
+    incidents: list[Incident] = []
     for inc in repo.incidents:
-        then = record if record is not None and isinstance(record, Incident) and inc.id == record.id else None
-        then = then or _incident_then(inc, at)
-        if then is not None:
-            incidents.append(then)
+        then_inc = own_inc if own_inc is not None and inc.id == own_inc.id else _incident_then(inc, at)
+        if then_inc is not None:
+            incidents.append(then_inc)
+    maintenances: list[Maintenance] = []
     for m in repo.maintenances:
-        then = record if record is not None and isinstance(record, Maintenance) and m.id == record.id else None
-        then = then or _maintenance_then(m, at)
-        if then is not None:
-            maintenances.append(then)
-    if isinstance(record, Incident) and all(i.id != record.id for i in incidents):
-        incidents.append(record)
-    if isinstance(record, Maintenance) and all(m.id != record.id for m in maintenances):
-        maintenances.append(record)
+        then_m = own_m if own_m is not None and m.id == own_m.id else _maintenance_then(m, at)
+        if then_m is not None:
+            maintenances.append(then_m)
+    if own_inc is not None and all(i.id != own_inc.id for i in incidents):
+        incidents.append(own_inc)
+    if own_m is not None and all(m.id != own_m.id for m in maintenances):
+        maintenances.append(own_m)
     return dataclasses.replace(repo, incidents=tuple(incidents), maintenances=tuple(maintenances))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from incidents.notify.events import Event, diff_events, in_order, time_events
 from incidents.notify.snapshot import Snapshot, snapshot, snapshots_between
+from incidents.records.model import Incident
 
 
 @dataclass
@@ -49,10 +50,10 @@ def collect(
 def not_announced(ev: Event, now: datetime, max_age: timedelta) -> str | None:
     """Why this event is history that customers are never told of, or None when it is news."""
     rec = ev.record
-    if getattr(rec, "source", None) is not None:
+    if isinstance(rec, Incident) and rec.source is not None:
         return f"imported from {rec.source.system}: a history is never announced"
     effective: date | None = getattr(getattr(ev.repo, "policy", None), "effective_from", None)
-    started = rec.started_at if ev.is_incident else rec.scheduled_start
+    started = rec.started_at if isinstance(rec, Incident) else rec.scheduled_start
     if effective is not None and started.astimezone(UTC).date() < effective:
         return f"the record starts before the policy's effective_from ({effective.isoformat()})"
     if ev.at.astimezone(UTC) < now.astimezone(UTC) - max_age:

@@ -13,6 +13,7 @@ from incidents.notify.asof import repository_as_of
 from incidents.notify.events import Event
 from incidents.publish.status import component_statuses, page_status
 from incidents.publish.statuspage import PageInfo, _Api, incident_url, maintenance_url
+from incidents.records.model import Incident, Maintenance
 
 STATUS_LABELS = {
     "investigating": "Investigating",
@@ -83,7 +84,7 @@ class Moment:
     @property
     def services(self) -> str:
         rec = self.ev.record
-        if self.ev.is_incident:
+        if isinstance(rec, Incident):
             return ", ".join(
                 f"{self.names.get(s, s)} ({IMPACT_WORDS.get(rec.impact.get(s, ''), 'affected')})" for s in rec.services
             )
@@ -95,16 +96,16 @@ class Moment:
 
     @property
     def window(self) -> str | None:
-        if self.ev.is_incident:
-            return None
         m = self.ev.record
+        if not isinstance(m, Maintenance):
+            return None
         fmt = "%Y-%m-%d %H:%M"
         return f"{m.scheduled_start.astimezone(UTC):{fmt}} to {m.scheduled_end.astimezone(UTC):{fmt}} UTC"
 
     def internal_fields(self) -> dict:
         rec = self.ev.record
         out: dict = {"visibility": rec.visibility}
-        if self.ev.is_incident:
+        if isinstance(rec, Incident):
             out.update(severity=rec.severity, roles=dict(rec.roles), tags=list(rec.tags))
         return out
 
@@ -113,4 +114,4 @@ class Moment:
         """The incident (or scheduled maintenance) as the API published it at the event's time."""
         assert self.api is not None
         rec = self.ev.record
-        return self.api.incident(rec) if self.ev.is_incident else self.api.maintenance(rec)
+        return self.api.incident(rec) if isinstance(rec, Incident) else self.api.maintenance(rec)

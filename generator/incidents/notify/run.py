@@ -31,7 +31,7 @@ from incidents.notify.state import load_state, save_state
 from incidents.policy.notify_file import Channel, NotifyConfig, PageConfig, load_notify_config
 from incidents.policy.site_file import read_site_settings
 from incidents.publish.statuspage import PageInfo, stable_id
-from incidents.records.model import impact_rank
+from incidents.records.model import Incident, impact_rank
 
 
 class NotifyRefused(IncidentsError):
@@ -95,10 +95,11 @@ def wants(channel: Channel, ev: Event) -> bool:
         return False
     if channel.services is not None and not set(channel.services) & set(ev.record.services):
         return False
+    rec = ev.record
     return not (
         channel.min_impact is not None
-        and ev.is_incident
-        and impact_rank(ev.record.worst_impact) < impact_rank(channel.min_impact)
+        and isinstance(rec, Incident)
+        and impact_rank(rec.worst_impact) < impact_rank(channel.min_impact)
     )
 
 
@@ -150,6 +151,7 @@ class Notifier:
         if channel.type == "slack":
             return self.deliverer.post(target.url, self.payloads.slack(ev, channel.internal), {})
         smtp = channel.smtp
+        assert smtp is not None  # an email channel without one is a finding: it never gets here
         msg = self.payloads.email(ev, channel.internal, channel)
         return self.deliverer.send_mail(smtp.host, smtp.port, msg, target.user, target.password, tls=smtp.tls)
 
@@ -161,10 +163,11 @@ class Notifier:
             if not wants(channel, ev):
                 continue
             if self.state is not None and self.state.done(channel.id, ev.id):
-                ev = ev.as_update()
-                if ev is None or self.state.done(channel.id, ev.id) or not wants(channel, ev):
+                alias = ev.as_update()
+                if alias is None or self.state.done(channel.id, alias.id) or not wants(channel, alias):
                     self.report.skipped += 1
                     continue
+                ev = alias
             out.append(ev)
         return out
 
@@ -274,7 +277,7 @@ def run_notify(
             dry_run=dry_run,
             report=report,
         ).run(events)
-    if state is not None and not dry_run:
+    if state is not None and state_path is not None and not dry_run:
         state.as_of = now
         save_state(state_path, state)
     report.out.append(
