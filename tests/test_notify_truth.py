@@ -61,7 +61,14 @@ COMPLETED = """  - at: 2026-04-01T13:00:00Z
 """
 
 
-def channels(url: str, smtp_port: int) -> str:
+PLAIN_EMAIL = "    from: status@example.com\n    to: [ops@example.org]\n"
+NAMED_EMAIL = (
+    "    from: Acme Status <status@example.com>\n    to: [Ops Team <ops@example.org>]\n"
+    "    unsubscribe: https://lists.example.com/leave/status\n"
+)
+
+
+def channels(url: str, smtp_port: int, email_tail: str = PLAIN_EMAIL) -> str:
     return f"""channels:
   - id: customers
     type: webhook
@@ -72,13 +79,10 @@ def channels(url: str, smtp_port: int) -> str:
   - id: announce
     type: email
     smtp: {{host: 127.0.0.1, port: {smtp_port}, username_env: SMTP_USER, password_env: SMTP_PASSWORD}}
-    from: Acme Status <status@example.com>
-    to: [Ops Team <ops@example.org>]
-    unsubscribe: https://lists.example.com/leave/status
-"""
+{email_tail}"""
 
 
-def make_root(tmp_path: Path, receiver, smtp, *, site_url: str | None = SITE) -> Path:
+def make_root(tmp_path: Path, receiver, smtp, *, site_url: str | None = SITE, email_tail: str = PLAIN_EMAIL) -> Path:
     root = tmp_path / "status"
     root.mkdir()
     run(root, "git", "init", "-q", "-b", "main")
@@ -89,7 +93,7 @@ def make_root(tmp_path: Path, receiver, smtp, *, site_url: str | None = SITE) ->
         "      emoji_index: !!python/name:material.extensions.emoji.twemoji\nplugins:\n  - incidents\n",
         encoding="utf-8",
     )
-    (root / "policy" / "notify.yml").write_text(channels(receiver.url, smtp.port), encoding="utf-8")
+    (root / "policy" / "notify.yml").write_text(channels(receiver.url, smtp.port, email_tail), encoding="utf-8")
     (root / "incidents" / "2026").mkdir(parents=True)
     return root
 
@@ -187,10 +191,8 @@ def test_a_catch_up_over_every_commit_sends_each_transition_once_as_of_its_commi
         "[In progress] Database upgrade",
         "[Completed] Database upgrade",
     ]
-    assert all(rcpt == ["ops@example.org"] for rcpt, _ in smtp.messages)  # a display name is fine
-    assert mails[0]["From"] == "Acme Status <status@example.com>"
+    assert all(rcpt == ["ops@example.org"] for rcpt, _ in smtp.messages)
     assert all(m["Auto-Submitted"] == "auto-generated" for m in mails)
-    assert all(m["List-Unsubscribe"] == "<https://lists.example.com/leave/status>" for m in mails)
     texts = [m.get_body(("plain",)).get_content() for m in mails]
     assert f"Details: {SITE}incidents/INC-2026-0001/" in texts[0]
     assert f"Details: {SITE}maintenance/MNT-2026-0007/" in texts[-1]
@@ -243,6 +245,20 @@ def test_a_run_killed_half_way_then_run_again_sends_nothing_twice(catchup, recei
     sent = [(r["path"], r["headers"].get("X-Incidents-Event-Id") or r["body"]) for r in receiver.requests]
     assert len(sent) == len(set(sent)) == 16  # 8 events x (webhook + slack), each exactly once
     assert len(smtp.messages) == 8
+
+
+def test_addresses_may_have_display_names_and_mail_says_how_to_leave(tmp_path, receiver, smtp):
+    root = make_root(tmp_path, receiver, smtp, email_tail=NAMED_EMAIL)
+    revs = incident_commits(root)
+    proc = notify(root, "--from", revs[0], "--to", revs[1], "--as-of", "2026-04-01T09:30:00Z", extra=SECRETS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [(rcpt, raw)] = smtp.messages
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert rcpt == ["ops@example.org"]
+    assert mail["From"] == "Acme Status <status@example.com>" and mail["To"] == "Ops Team <ops@example.org>"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Unsubscribe"] == "<https://lists.example.com/leave/status>"
+    assert mail["Message-ID"] == "<incident.INC-2026-0001@example.com>"
 
 
 def write_incident(root: Path, rid: str, day: str, extra: str = "") -> None:
