@@ -208,6 +208,23 @@ def test_a_catch_up_over_every_commit_sends_each_transition_once_as_of_its_commi
         assert len(ids) == 8
 
 
+def test_slack_text_is_escaped_as_its_blocks_and_every_link_is_absolute(catchup, receiver, smtp):
+    root, revs = catchup
+    proc = notify(root, "--from", revs[1], "--to", revs[2], "--as-of", "2026-04-01T09:30:00Z", extra=SECRETS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [message] = [json.loads(r["body"]) for r in receiver.on(SLACK)]
+    assert message["text"] == (
+        "[Investigating] API errors: Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|Reset your password&gt;"
+    )
+    assert message["blocks"][0]["text"]["text"].startswith(f"*<{SITE}incidents/INC-2026-0001/|API errors>*")
+    [hook] = [json.loads(r["body"]) for r in receiver.on("/hook")]
+    assert hook["incident"]["shortlink"] == f"{SITE}incidents/INC-2026-0001/"
+    assert hook["meta"]["unsubscribe"] == f"{SITE}subscribe/"
+    [(_, raw)] = smtp.messages
+    text = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",)).get_content()
+    assert f"Details: {SITE}incidents/INC-2026-0001/" in text and f"unsubscribe: {SITE}subscribe/" in text
+
+
 def test_the_documented_statuspage_fields_are_all_there(catchup, receiver, smtp, tmp_path):
     root, revs = catchup
     proc = notify(root, "--from", revs[0], "--to", revs[2], "--as-of", "2026-04-01T09:30:00Z", extra=SECRETS)
