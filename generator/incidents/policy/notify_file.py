@@ -129,9 +129,12 @@ def site_url_findings(root: Path, config: NotifyConfig) -> list[Finding]:
     """Every link a message carries starts with the site's address: channels without one cannot run."""
     from incidents.policy.site_file import MKDOCS_FILE, read_site_settings
 
-    if not config.channels or config.page.url or read_site_settings(root).absolute_url:
+    if not config.channels or config.page.url:
         return []
-    written = read_site_settings(root).url
+    site = read_site_settings(root)
+    if site.absolute_url:
+        return []
+    written = site.url
     why = (
         f"its `site_url` `{written}` is not an absolute http(s) address"
         if written
