@@ -20,7 +20,15 @@ import pytest
 
 from incidents.notify import Deliverer, parse_notify_config, run_notify
 from incidents.records.timestamps import parse_timestamp
-from notify_servers import SMTP_PASSWORD, Receiver, free_port, receiver, smtp  # noqa: F401 - fixtures
+from notify_servers import (  # noqa: F401 - fixtures
+    SMTP_PASSWORD,
+    Receiver,
+    certificate,
+    free_port,
+    plain_smtp,
+    receiver,
+    smtp,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -219,8 +227,7 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     assert [(r["headers"]["X-Incidents-Event"], r["headers"]["X-Incidents-Event-Id"]) for r in hooks] == [
         ("incident.created", "INC-2026-0001:incident.created:0"),
         ("incident.updated", "INC-2026-0001:incident.updated:1"),
-        ("incident.updated", "INC-2026-0001:incident.updated:2"),
-        ("incident.resolved", "INC-2026-0001:incident.resolved:2"),
+        ("incident.resolved", "INC-2026-0001:incident.resolved:2"),  # one message per transition
         ("maintenance.scheduled", "MNT-2026-0001:maintenance.scheduled:0"),
     ]
     for r in hooks:
@@ -230,10 +237,10 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     bodies = [json.loads(r["body"]) for r in hooks]
     # Statuspage's recorded webhook: every key it has, at every level, ours has too.
     recorded = json.loads((FIXTURES / "notify" / "statuspage-webhook-incident-update.json").read_text())
-    missing = keys_everywhere(recorded) - keys_everywhere(bodies[3])
+    missing = keys_everywhere(recorded) - keys_everywhere(bodies[2])
     assert not missing, missing
     assert set(bodies[0]) == {"meta", "page", "incident"}
-    created, identified, resolved_update, resolved = (b["incident"] for b in bodies[:4])
+    created, identified, resolved = (b["incident"] for b in bodies[:3])
     assert created["id"] == "INC-2026-0001" and created["status"] == "investigating"
     assert [u["body"] for u in created["incident_updates"]] == ["We are investigating errors on the API."]
     assert identified["status"] == "identified" and len(identified["incident_updates"]) == 2
@@ -242,26 +249,28 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     assert (
         resolved["impact"] == "major" and resolved["shortlink"] == "https://status.example.com/incidents/INC-2026-0001/"
     )
-    assert bodies[3]["page"] == {
+    assert bodies[2]["page"] == {
         "id": bodies[0]["page"]["id"],
         "status_indicator": "none",
         "status_description": "All Systems Operational",
     }
-    assert bodies[0]["page"]["status_indicator"] == "none"  # the page as of now: resolved, nothing open
-    maintenance = bodies[4]["incident"]
+    # The page as it was when each event happened: the incident open, the API in partial outage.
+    assert bodies[0]["page"]["status_indicator"] == "major"
+    assert [c["status"] for c in created["components"]] == ["partial_outage"]
+    maintenance = bodies[3]["incident"]
     assert maintenance["impact"] == "maintenance" and maintenance["scheduled_for"] == "2026-04-02T22:00:00.000Z"
     assert "internal" not in created
 
     # The internal Slack channel: the internal incident too, with internal fields.
     slack = receiver.on(SLACK_PATH)
     ids = [r["headers"]["X-Incidents-Event-Id"] if "X-Incidents-Event-Id" in r["headers"] else None for r in slack]
-    assert len(slack) == 6
+    assert len(slack) == 5
     messages = [json.loads(r["body"]) for r in slack]
     assert all(set(m) == {"text", "blocks"} for m in messages)
     assert messages[0]["text"] == "[Investigating] API errors: We are investigating errors on the API."
     assert messages[1]["text"] == "[Investigating] Secret project Zeta stalls: Zeta builds stall."
     assert "Severity: SEV-3" in json.dumps(messages[1]["blocks"])
-    assert ids == [None] * 6
+    assert ids == [None] * 5
 
     # Email: subject [Status] title, text + HTML, threaded per incident.
     mails = [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in smtp.messages]
@@ -269,13 +278,13 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
         "[Investigating] API errors",
         "[Identified] API errors",
         "[Resolved] API errors",
-        "[Resolved] API errors",
         "[Scheduled] Database upgrade",
     ]
     root_id = mails[0]["Message-ID"]
     assert root_id == "<incident.INC-2026-0001@example.com>"
-    assert all(m["In-Reply-To"] == root_id and m["References"] == root_id for m in mails[1:4])
-    assert len({m["Message-ID"] for m in mails}) == 5
+    assert all(m["In-Reply-To"] == root_id and m["References"] == root_id for m in mails[1:3])
+    assert len({m["Message-ID"] for m in mails}) == 4
+    assert all(m["Auto-Submitted"] == "auto-generated" for m in mails)
     assert (
         mails[0]
         .get_body(("plain",))
@@ -285,6 +294,7 @@ def test_every_event_once_in_order_in_the_right_shape(history, receiver, smtp, t
     )
     assert "<h1>API errors</h1>" in mails[0].get_body(("html",)).get_content()
     assert smtp.logins[0] == ("mailer", SMTP_PASSWORD)
+    assert smtp.tls == [True] * 4  # STARTTLS before the password and every message
     assert all(rcpt == ["status-announce@example.com"] for rcpt, _ in smtp.messages)
 
     # Filters: the db team hears of the maintenance only; nothing here was a major outage.
@@ -391,7 +401,19 @@ def test_the_cli_names_each_undelivered_event_and_prints_no_secret(history, rece
 def test_dry_run_sends_nothing(history, receiver, smtp, tmp_path):
     root, revs = history
     state = tmp_path / "state.json"
-    proc = notify(root, "--from", revs[0], "--to", revs[1], "--state", str(state), "--dry-run", extra=SECRETS)
+    proc = notify(
+        root,
+        "--from",
+        revs[0],
+        "--to",
+        revs[1],
+        "--state",
+        str(state),
+        "--dry-run",
+        "--as-of",
+        "2026-04-01T09:30:00Z",
+        extra=dict(SECRETS, SLACK_WEBHOOK_URL="http://127.0.0.1:9/x"),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "would deliver INC-2026-0001:incident.created:0 -> customers (webhook)" in proc.stdout
     assert receiver.requests == [] and smtp.messages == [] and not state.exists()

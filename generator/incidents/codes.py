@@ -66,6 +66,11 @@ CODES: dict[str, tuple[str, str]] = {
         "A business duration (`4 business hours`, `2bd`) in a policy without a `calendar:`.",
     ),
     "postmortem-never-due": ("warning", "A severity requires postmortems but sets no `due_within`."),
+    "notify-no-site-url": (
+        "warning",
+        "`policy/notify.yml` has channels but `mkdocs.yml` has no absolute `site_url`: `incidents notify` "
+        "refuses to run (every message links to the site).",
+    ),
     # Incidents and maintenance
     "unknown-severity": ("error", "A severity the policy does not define."),
     "unknown-status": ("error", "A status outside the record's lifecycle."),
@@ -97,6 +102,7 @@ CODES: dict[str, tuple[str, str]] = {
         "A public update's message holds a placeholder from `postmortem.placeholders` (it would be published).",
     ),
     "title-control-character": ("warning", "A title holds a control character (e.g. `\\x0b`) that no page can show."),
+    "title-line-break": ("error", "A title holds a line break (CR or LF): a title is one line, in pages and in mail."),
     "duplicate-source": ("error", "Two incidents imported from the same `source` (`system` + `id`)."),
     "missing-role": ("error", "A role required by the severity (or by a tag, via `roles_for_tags`) is not filled."),
     # Postmortems

@@ -33,11 +33,15 @@ from incidents.cli.options import fatal_errors_exit_2, root_option
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="A JSON file recording delivered events (per channel) and the last run's time: nothing is "
-    "delivered twice, and maintenance windows that started or ended since are announced.",
+    help="A JSON file recording delivered events (per channel, written after every delivery) and the last "
+    "run's time: nothing is delivered twice, and maintenance windows that started or ended since are announced.",
 )
-@click.option("--as-of", "as_of", metavar="TIMESTAMP", help='"Now" (default: the clock).')
-@click.option("--dry-run", is_flag=True, help="Print what would be delivered; send nothing, write no state.")
+@click.option("--as-of", "as_of", metavar="TIMESTAMP", help='"Now" (default: the clock); max_age counts back from it.')
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be delivered (and which channel cannot deliver, and why); send nothing, write no state.",
+)
 @fatal_errors_exit_2
 def notify(
     root: Path, from_rev: str, to_rev: str, config_path: str, state_path: Path | None, as_of: str | None, dry_run: bool
@@ -50,9 +54,17 @@ def notify(
     (Statuspage's webhook JSON, HMAC-signed with secret_env), slack (incoming
     webhook) and email (SMTP). Secrets come from the environment only.
 
+    A catch-up over many commits sees each event in the commit that made it:
+    one message per transition, each as things stood then. Links start with
+    mkdocs.yml's site_url (without one, notify refuses to run). A history is
+    never announced: events of imported records, of records before the
+    policy's effective_from and older than notify.yml's max_age (default 24h)
+    are listed as "not announced" and never sent.
+
     Exit status: 0 every event delivered; 1 an event was not delivered (each
-    is named with the reason) or notify.yml has errors; 2 it could not run
-    (not a git repository, an unknown revision, an unusable state file).
+    is named with the reason; in a dry run, a channel that cannot deliver) or
+    notify.yml has errors; 2 it could not run (not a git repository, an
+    unknown revision, an unusable state file, no site_url).
 
     \b
       incidents notify --from "$LAST_DEPLOYED" --state .notify-state/state.json

@@ -144,18 +144,24 @@ class Deliverer:
         return self._with_retries(attempt)
 
     # -- SMTP --------------------------------------------------------------------------------
-    def send_mail(self, host: str, port: int, msg: EmailMessage, username: str | None, password: str | None) -> Outcome:
+    def send_mail(
+        self,
+        host: str,
+        port: int,
+        msg: EmailMessage,
+        username: str | None,
+        password: str | None,
+        *,
+        tls: bool = False,
+    ) -> Outcome:
+        """`tls` (or port 465): TLS from the first byte; else STARTTLS when the server offers it. Credentials
+        only ever travel over TLS: a server that offers none gets no password and no message."""
+        implicit = tls or port == 465
+
         def attempt() -> str:
             try:
-                if port == 465:
-                    server = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=ssl.create_default_context())
-                else:
-                    server = smtplib.SMTP(host, port, timeout=self.timeout)
-                with server:
-                    server.ehlo()
-                    if port != 465 and server.has_extn("starttls"):
-                        server.starttls(context=ssl.create_default_context())
-                        server.ehlo()
+                with _connect(host, port, implicit, self.timeout) as server:
+                    _secure(server, implicit, bool(username))
                     if username:
                         _login(server, username, password or "")
                     refused = server.send_message(msg)
@@ -171,10 +177,32 @@ class Deliverer:
                     raise _Retry(f"SMTP {exc.smtp_code}") from None
                 raise _Fail(f"SMTP {exc.smtp_code}") from None
             except smtplib.SMTPNotSupportedError:
-                raise _Fail("the SMTP server does not support authentication without TLS") from None
+                raise _Fail("the SMTP server does not support authentication") from None
             except ssl.SSLError as exc:
                 raise _Fail(f"TLS failed ({exc.reason or type(exc).__name__})") from None
             except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
                 raise _Retry(f"SMTP connection failed ({type(exc).__name__})") from None
 
         return self._with_retries(attempt)
+
+
+def _connect(host: str, port: int, implicit: bool, timeout: float) -> smtplib.SMTP:
+    if implicit:
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    return smtplib.SMTP(host, port, timeout=timeout)
+
+
+def _secure(server: smtplib.SMTP, implicit: bool, credentials: bool) -> None:
+    """EHLO, then STARTTLS when offered; with credentials to send and no TLS to send them over, stop."""
+    server.ehlo()
+    if implicit:
+        return
+    if server.has_extn("starttls"):
+        server.starttls(context=ssl.create_default_context())
+        server.ehlo()
+    elif credentials:
+        raise _Fail(
+            "the SMTP server offers no STARTTLS, and credentials are only sent over TLS "
+            "(set `tls: true` in the channel's smtp map for a server that speaks TLS from the start); "
+            "no password was sent"
+        )

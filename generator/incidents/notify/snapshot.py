@@ -1,5 +1,6 @@
 """The records as they were at a git revision: `git archive` of policy/ and incidents/ into a temp folder,
-then the same validation as `incidents validate` (only valid records count)."""
+then the same validation as `incidents validate` (only valid records count); and the records at every
+commit between two revisions that changed them, so each event is seen in the commit that made it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,9 +49,44 @@ def resolve(root: Path, rev: str) -> str:
         raise GitError(f"`{rev}` is not a commit of the git repository at {root}") from None
 
 
+def _prefix(root: Path) -> str:
+    return _git(root, "rev-parse", "--show-prefix").strip()
+
+
+def _trees(root: Path, sha: str, prefix: str) -> str:
+    """The object ids of policy/ and incidents/ at a commit: equal ids, equal records."""
+    return _git(root, "ls-tree", sha, "--", f"{prefix}policy", f"{prefix}incidents")
+
+
+def first_parent_chain(root: Path, old: str, new: str) -> list[str]:
+    """The commits from `old` (excluded) to `new` (included) along first parents, oldest first; just
+    `new` when it does not descend from `old`."""
+    if old == new:
+        return []
+    shas = _git(root, "rev-list", "--first-parent", "--reverse", f"{old}..{new}", "--").split()
+    if not shas or shas[-1] != new:
+        return [new]
+    return shas
+
+
+def snapshots_between(root: Path, old: Snapshot, new_rev: str) -> Iterator[Snapshot]:
+    """The records at every commit after `old` up to `new_rev` that changed policy/ or incidents/
+    (and always at `new_rev`), oldest first: one snapshot at a time."""
+    prefix = _prefix(root)
+    new = resolve(root, new_rev)
+    chain = first_parent_chain(root, old.rev, new)
+    last = _trees(root, old.rev, prefix)
+    for sha in chain:
+        trees = _trees(root, sha, prefix)
+        if trees == last and sha != new:
+            continue
+        last = trees
+        yield snapshot(root, sha)
+
+
 def snapshot(root: Path, rev: str) -> Snapshot:
     sha = resolve(root, rev)
-    prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    prefix = _prefix(root)
     when = datetime.fromisoformat(_git(root, "show", "-s", "--format=%cI", sha).strip())
     present = _git(root, "ls-tree", "--name-only", sha, "--", f"{prefix}policy", f"{prefix}incidents").split()
     if not present:

@@ -1,5 +1,7 @@
-"""The state file of `incidents notify --state FILE`: what was delivered to which channel, and when the
-last run looked at the clock (so windows that started or ended since are noticed once)."""
+"""The state file of `incidents notify --state FILE`: what was delivered to which channel, which events
+were history never to be announced (listed once), and when the last run looked at the clock (so windows
+that started or ended since are noticed once). The run writes it after every delivery, so a run that
+dies half-way never sends anything twice."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class StateError(IncidentsError):
 class State:
     as_of: datetime | None = None
     delivered: dict[str, set[str]] = field(default_factory=dict)  # channel id -> event ids
+    not_announced: set[str] = field(default_factory=set)  # event ids listed as history, never sent
 
     def done(self, channel: str, event_id: str) -> bool:
         return event_id in self.delivered.get(channel, ())
@@ -34,6 +37,7 @@ class State:
             "version": VERSION,
             "as_of": iso_utc(self.as_of) if self.as_of else None,
             "delivered": {cid: sorted(ids) for cid, ids in sorted(self.delivered.items())},
+            "not_announced": sorted(self.not_announced),
         }
         return json.dumps(doc, indent=2) + "\n"
 
@@ -60,6 +64,10 @@ def load_state(path: Path) -> State:
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise StateError(f"the state file {path}: `delivered.{cid}` must be a list of event ids")
         state.delivered[str(cid)] = set(ids)
+    history = doc.get("not_announced", [])
+    if not isinstance(history, list) or not all(isinstance(i, str) for i in history):
+        raise StateError(f"the state file {path}: `not_announced` must be a list of event ids")
+    state.not_announced = set(history)
     return state
 
 

@@ -231,6 +231,14 @@ def control_characters(text: str) -> list[str]:
 def check_title(f: Fields, title: str | None) -> None:
     if title is None:
         return
+    if "\n" in title or "\r" in title:
+        f.error(
+            ("title",),
+            "title-line-break",
+            "the title holds a line break; a title is one line (in pages, feeds and email subjects): "
+            "put the rest in an update or the body",
+        )
+        return
     found = control_characters(title)
     if found:
         f.warning(
