@@ -151,6 +151,11 @@ def header_for(root: Path) -> dict:
     }
 
 
+def key_id(key: bytes) -> str:
+    """Which key wrote a file, without telling the key (a log started under another key is started again)."""
+    return cache_files.mac(key, b"the key's name").hex()[:16]
+
+
 class AcrossMemo:
     """The last result of the rules across files, kept for the same declared ids (`validate._across_files`)."""
 
@@ -201,7 +206,7 @@ class RecordCache:
         place = open_place(Path(root), settings.directory)
         if place is None:
             return None
-        header = header_for(root)
+        header = dict(header_for(root), key=key_id(place.key))
         path = place.folder / index_name(root)
         return cls(place.folder, path, header, cache_files.read_pack(path, header, place.key), place.key)
 
