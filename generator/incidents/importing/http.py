@@ -7,9 +7,13 @@
   (`page=N&per_page=100`) until a page comes back empty.
 * Any other URL is fetched as it is.
 
-Every request has a 10-second timeout and is retried up to 3 times, with
-backoff, on a connection error, a 429 (honouring Retry-After) or a 5xx; any
-other 4xx fails at once. The key is sent only in the header and never printed.
+Every request has a 10-second timeout for connecting and for each read, and
+is retried up to 3 times, with backoff, on a connection error, a 429
+(honouring Retry-After) or a 5xx; any other 4xx fails at once. The body is
+streamed, and one request is bounded as a whole: a body over `MAX_BYTES`
+(64 MB) or an answer not complete within `FETCH_SECONDS` (a server that
+trickles a byte every few seconds) fails at once, without retrying. The key
+is sent only in the header and never printed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +40,11 @@ _MANAGE = re.compile(
     r"/v1/pages/[^/]+/incidents(?:/(?:unresolved|upcoming|active_maintenance|scheduled))?(?:\.json)?/?$"
 )
 USER_AGENT = "incident-as-code import"
+# One document at most (a Statuspage history of ten thousand incidents is a few MB), and one request's time,
+# from connecting to the body's last byte.
+MAX_BYTES = 64 * 1024 * 1024
+FETCH_SECONDS = 120.0
+_CHUNK = 1 << 16
 
 
 class FetchError(Exception):
@@ -43,6 +53,15 @@ class FetchError(Exception):
 
 class MissingKey(FetchError):
     """The Manage API needs STATUSPAGE_API_KEY."""
+
+
+class _Unbounded(FetchError):
+    """An answer too large or too slow: never retried (it would only cost the same again)."""
+
+
+def too_large(what: str) -> str:
+    limit = f"{MAX_BYTES // (1024 * 1024)} MB" if MAX_BYTES >= 1024 * 1024 else f"{MAX_BYTES} bytes"
+    return f"{what} is larger than {limit}, the most one payload may be"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +87,8 @@ def expand(url: str) -> list[str]:
     return [f"{base}/api/v2/incidents.json", f"{base}/api/v2/scheduled-maintenances.json"]
 
 
-def _wait(response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _wait(headers) -> float | None:
+    value = {k.lower(): v for k, v in headers.items()}.get("retry-after")
     if not value:
         return None
     try:
@@ -92,22 +111,85 @@ def get(session, url: str, headers: dict, sleep=time.sleep) -> bytes:
     for attempt in range(RETRIES + 1):
         delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
         try:
-            response = session.get(url, headers=headers, timeout=TIMEOUT)
+            status, answer_headers, body = _bounded(session, url, headers)
         except requests.RequestException as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
-            if response.status_code < 300:
-                return response.content
-            last = f"HTTP {response.status_code}"
-            if response.status_code == 429:
-                delay = _wait(response) if _wait(response) is not None else delay
-            elif response.status_code < 500:
-                raise FetchError(
-                    f"GET {url}: {last}" + ("; check STATUSPAGE_API_KEY" if response.status_code in (401, 403) else "")
-                )
+            if status < 300:
+                return body
+            last = f"HTTP {status}"
+            if status == 429:
+                wait = _wait(answer_headers)
+                delay = wait if wait is not None else delay
+            elif status < 500:
+                raise FetchError(f"GET {url}: {last}" + ("; check STATUSPAGE_API_KEY" if status in (401, 403) else ""))
         if attempt < RETRIES:
             sleep(delay)
     raise FetchError(f"GET {url}: {last} (after {RETRIES} retries)")
+
+
+def _bounded(session, url: str, headers: dict) -> tuple[int, dict, bytes]:
+    """One request within FETCH_SECONDS as a whole (connecting, headers, body): it runs in a thread of its
+    own, given up when the time is over (it then stops at its next read)."""
+    deadline = time.monotonic() + FETCH_SECONDS
+    outcome: list = []
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(session, url, headers, deadline))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=exchange, name="incidents-fetch", daemon=True)
+    worker.start()
+    worker.join(FETCH_SECONDS + 0.5)
+    if not outcome:
+        raise _Unbounded(_too_slow(url))
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _too_slow(url: str) -> str:
+    return f"GET {url}: no complete answer within {FETCH_SECONDS:g} s, the most one request may take"
+
+
+def _exchange(session, url: str, headers: dict, deadline: float) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of one request, the body streamed and bounded in size and time."""
+    timeout = max(min(TIMEOUT, deadline - time.monotonic()), 0.01)
+    response = session.get(url, headers=headers, timeout=timeout, stream=True)
+    try:
+        answer_headers = dict(response.headers)
+        if response.status_code >= 300:
+            return response.status_code, answer_headers, b""
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > MAX_BYTES:
+            raise _Unbounded(f"GET {url}: {too_large('the answer')} (Content-Length: {declared})")
+        body = bytearray()
+        for chunk in _chunks(response):
+            body += chunk
+            if len(body) > MAX_BYTES:
+                raise _Unbounded(f"GET {url}: {too_large('the answer')}")
+            if time.monotonic() > deadline:
+                raise _Unbounded(_too_slow(url))
+        return response.status_code, answer_headers, bytes(body)
+    finally:
+        response.close()
+
+
+def _chunks(response):
+    """The body as it arrives: each piece is what one read of the socket gave (never waits to fill a buffer,
+    so a server that trickles bytes is seen trickling)."""
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:  # pragma: no cover - urllib3 < 2
+        yield from response.iter_content(_CHUNK)
+        return
+    while True:
+        chunk = read1(_CHUNK, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _with_page(url: str, page: int) -> str:
@@ -121,7 +203,7 @@ def _more(data: bytes) -> bool:
     """A page that is a non-empty JSON array: there may be another after it."""
     try:
         doc = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False  # the payload reader names the problem
     return isinstance(doc, list) and bool(doc)
 
