@@ -167,3 +167,27 @@ def test_a_history_whose_update_says_tbd_imports_and_validates(tmp_path):
     assert "TBD" in "".join(p.read_text() for p in (root / "incidents").rglob("*.md"))
     validate = run("validate", "--root", root)
     assert validate.exit_code == 0, validate.output
+
+
+def test_the_api_key_is_never_sent_over_plain_http_to_another_machine(root):
+    before = snapshot(root)
+    url = "http://status.invalid/v1/pages/abc123/incidents"  # refused before any request is made
+    result = run("import", "statuspage", "--root", root, url, env={"STATUSPAGE_API_KEY": "sp-secret"})
+    assert result.exit_code == 2 and "only over https" in result.stderr
+    assert "sp-secret" not in result.output
+    assert snapshot(root) == before
+
+
+def test_a_manage_api_that_never_sends_an_empty_page_is_stopped_by_the_total_bound(root, monkeypatch):
+    from server import Recorded
+
+    monkeypatch.setattr(http, "MAX_TOTAL_BYTES", 20_000)
+    page = json.dumps(json.loads((FIXTURES / "nyu-manage-v1.json").read_text())[:1]).encode()
+    base = "/v1/pages/abc123/incidents"
+    routes = {f"{base}?page={n}": [(200, {}, page)] for n in range(1, 400)}
+    before = snapshot(root)
+    with Recorded(routes, key="k") as server:
+        result = run("import", "statuspage", "--root", root, server.url + base, env={"STATUSPAGE_API_KEY": "k"})
+        asked = len(server.requests)
+    assert_clean_failure(result, root, before, "more than 20000 bytes together")
+    assert asked < 400 and asked * len(page) <= 20_000 + len(page)

@@ -43,6 +43,7 @@ USER_AGENT = "incident-as-code import"
 # One document at most (a Statuspage history of ten thousand incidents is a few MB), and one request's time,
 # from connecting to the body's last byte.
 MAX_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 4 * MAX_BYTES  # every page of one Manage API list together
 FETCH_SECONDS = 120.0
 _CHUNK = 1 << 16
 
@@ -59,9 +60,12 @@ class _Unbounded(FetchError):
     """An answer too large or too slow: never retried (it would only cost the same again)."""
 
 
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
 def too_large(what: str) -> str:
-    limit = f"{MAX_BYTES // (1024 * 1024)} MB" if MAX_BYTES >= 1024 * 1024 else f"{MAX_BYTES} bytes"
-    return f"{what} is larger than {limit}, the most one payload may be"
+    return f"{what} is larger than {_size(MAX_BYTES)}, the most one payload may be"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +213,8 @@ def _more(data: bytes) -> bool:
 
 
 def fetch(url: str, *, environ=None, sleep=time.sleep) -> list[Fetched]:
-    """Every document behind `url`, in order; FetchError when one cannot be had."""
+    """Every document behind `url`, in order; FetchError when one cannot be had. All of them together are
+    at most `MAX_TOTAL_BYTES` (a Manage API that never sends an empty page is stopped there)."""
     import requests
 
     environ = os.environ if environ is None else environ
@@ -221,20 +226,33 @@ def fetch(url: str, *, environ=None, sleep=time.sleep) -> list[Fetched]:
             if not is_manage_api(target):
                 out.append(Fetched(target, get(session, target, {}, sleep)))
                 continue
-            key = environ.get(API_KEY_ENV, "").strip()
-            if not key:
-                raise MissingKey(
-                    f"{target} is the Statuspage Manage API: set {API_KEY_ENV} to an API key "
-                    "(the page's API key from your Statuspage profile)"
-                )
-            headers = {"Authorization": f"OAuth {key}"}
+            headers = {"Authorization": f"OAuth {_key(target, environ)}"}
             for page in range(1, MAX_PAGES + 1):
                 paged = _with_page(target, page)
                 data = get(session, paged, headers, sleep)
                 out.append(Fetched(paged, data))
+                if sum(len(f.data) for f in out) > MAX_TOTAL_BYTES:
+                    raise _Unbounded(
+                        f"GET {paged}: the pages so far hold more than {_size(MAX_TOTAL_BYTES)} together, "
+                        "the most one import may read from one list"
+                    )
                 if not _more(data):
                     break
     return out
+
+
+def _key(target: str, environ) -> str:
+    """The Manage API key, sent only over https (or to this machine, for tests and proxies)."""
+    key = environ.get(API_KEY_ENV, "").strip()
+    if not key:
+        raise MissingKey(
+            f"{target} is the Statuspage Manage API: set {API_KEY_ENV} to an API key "
+            "(the page's API key from your Statuspage profile)"
+        )
+    parts = urlsplit(target)
+    if parts.scheme != "https" and (parts.hostname or "") not in ("127.0.0.1", "localhost", "::1"):
+        raise MissingKey(f"{target}: the API key is sent only over https; use the https:// URL")
+    return key
 
 
 __all__ = ["API_KEY_ENV", "FetchError", "Fetched", "MissingKey", "expand", "fetch", "is_manage_api", "is_url"]
