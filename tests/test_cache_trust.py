@@ -298,3 +298,13 @@ def test_a_site_build_writes_nothing_in_the_root_but_its_site_and_ignores_a_plan
     result = siteroot.build(root)
     assert result.returncode != 0 and "SEV-9" in result.output
     assert not (root / "site").exists()
+    # A cache folder inside the root, asked for through the environment, stops the build with a clear message.
+    (root / BAD).unlink()
+    shutil.rmtree(root / ".incidents-cache")
+    os.environ["INCIDENTS_CACHE_DIR"] = str(root / ".incidents-cache")
+    try:
+        refused = siteroot.build(root)
+    finally:
+        del os.environ["INCIDENTS_CACHE_DIR"]
+    assert refused.returncode != 0 and "inside the root" in refused.output and "Traceback" not in refused.output
+    assert not (root / ".incidents-cache").exists() and not (root / "site").exists()

@@ -8,11 +8,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import incidents.importing.http as http
 from incidents.authoring import AuthoringError
 from incidents.authoring.checks import check_incident_bytes, check_postmortem_bytes, errors_of
 from incidents.authoring.repo import RecordRef, scan
 from incidents.findings import Finding
-from incidents.importing import http
 from incidents.importing.existing import append_to_incident, append_to_maintenance, missing_updates
 from incidents.importing.http import fetch, is_url
 from incidents.importing.mapping import RecordPlan, default_severities, map_incident, map_maintenance, utc

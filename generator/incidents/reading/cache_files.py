@@ -44,7 +44,7 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def mac(key: bytes, *parts: bytes) -> bytes:
+def mac(key: bytes, *parts: bytes | memoryview) -> bytes:
     """The HMAC-SHA256 of `parts` (in order) under `key`."""
     h = hmac.new(key, digestmod="sha256")
     for part in parts:
@@ -137,7 +137,7 @@ def _head_len(blob: bytes) -> int:
     return struct.unpack_from(">I", blob, len(INDEX_MAGIC))[0]
 
 
-def _segment_mac(key: bytes, seg_key: bytes, length: int, payload) -> bytes:
+def _segment_mac(key: bytes, seg_key: bytes, length: int, payload: bytes | memoryview) -> bytes:
     return mac(key, seg_key, struct.pack(">Q", length), payload)
 
 

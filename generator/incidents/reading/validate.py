@@ -160,7 +160,11 @@ class _Collected:
         self.declared: list = []  # Declared, or its plain form from the cache
         self.rows: list[tuple[str, tuple]] = []
         self.sources: dict[str, SourceFile] = {}
-        self._by_type = {Incident: self.incidents, Postmortem: self.postmortems, Maintenance: self.maintenances}
+        self._by_type: dict[type, list] = {
+            Incident: self.incidents,
+            Postmortem: self.postmortems,
+            Maintenance: self.maintenances,
+        }
 
     def add(self, result, findings: list[Finding]) -> None:
         findings.extend(result.findings)
