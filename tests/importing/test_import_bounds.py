@@ -191,3 +191,15 @@ def test_a_manage_api_that_never_sends_an_empty_page_is_stopped_by_the_total_bou
         asked = len(server.requests)
     assert_clean_failure(result, root, before, "more than 20000 bytes together")
     assert asked < 400 and asked * len(page) <= 20_000 + len(page)
+
+
+def test_an_update_body_with_html_nested_thousands_deep_imports_as_its_text(root, tmp_path):
+    """The HTML converter recurses per level of nesting: such a body loses its tags, never the import."""
+    payload = json.loads((FIXTURES / "github-incidents-2024.json").read_text())
+    payload["incidents"][0]["incident_updates"][0]["body"] = '<a href="https://x.example">' * 3000 + "Fixed &amp; done"
+    source = tmp_path / "deep-html.json"
+    source.write_text(json.dumps(payload))
+    result = run("import", "statuspage", "--root", root, source)
+    assert result.exit_code == 0, result.output
+    assert "Fixed & done" in "".join(p.read_text() for p in (root / "incidents").rglob("*.md"))
+    assert run("validate", "--root", root).exit_code == 0
