@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from incidents.metrics.frame import NOT_FROM_IMPORTS
+from incidents.metrics.rows import NOT_FROM_IMPORTS
 from incidents.policy.policy_file import Policy
 from incidents.records.model import LIFECYCLE, Incident, Postmortem
 from incidents.text import csv_text

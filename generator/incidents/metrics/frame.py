@@ -15,14 +15,11 @@ from datetime import UTC, date, datetime, time
 import numpy as np
 import pandas as pd
 
-from incidents.metrics.rows import ROW_FIELDS, incident_row, severity_targets
+from incidents.metrics.rows import NOT_FROM_IMPORTS, ROW_FIELDS, incident_row, severity_targets
 from incidents.policy.policy_file import Policy
 from incidents.records.model import Incident
 
 SOURCES = ("all", "own", "imported")
-# Imported records (`source`) never count for these: the system they came from recorded no detection and no
-# acknowledgement (its first public update stands in for the lifecycle order only).
-NOT_FROM_IMPORTS = ("mttd", "mtta", "mtti")
 
 FRAME_COLUMNS = (
     "id",

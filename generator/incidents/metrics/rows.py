@@ -41,6 +41,9 @@ ROW_FIELDS = (
     "imported",
 )
 NO_TARGET = (math.nan, math.nan, math.nan)
+# Imported records (`source`) never count for these: the system they came from recorded no detection and no
+# acknowledgement (its first public update stands in for the lifecycle order only).
+NOT_FROM_IMPORTS = ("mttd", "mtta", "mtti")
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float:
