@@ -186,7 +186,8 @@ def test_reading_commands_write_nothing_inside_the_root(repo, tmp_path, monkeypa
     git("commit", "-qm", "records", cwd=repo)
     before = untracked(repo)
     assert before == []
-    for args in (["validate"], ["check", "--as-of", AS_OF], ["metrics", "--as-of", AS_OF]):
+    commands = (["validate"], ["check", "--as-of", AS_OF], ["metrics", "--as-of", AS_OF], ["export", "--format", "csv"])
+    for args in commands:
         for _ in range(2):  # cold, then warm
             assert run(repo, *args)[0] in (0, 1), args
             assert untracked(repo) == before, args

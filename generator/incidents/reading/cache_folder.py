@@ -10,7 +10,7 @@ A cache is never part of the repository and never trusted from it:
   A default folder that falls inside the root (a home folder that is the
   root) means no cache for the run.
 * The folder is used only when it is a real folder (not a symbolic link),
-  owned by the user running the command and writable by nobody else; the
+  owned by the user running the command and not writable by everyone; the
   folders this module creates are mode 0700. Anything else: no cache for the
   run, nothing read from it, nothing written to it.
 * `key` in that folder: 32 random bytes, created on first use with mode 0600
@@ -45,6 +45,17 @@ CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by incidents (https://bford.info/cachedir/).\n"
 )
+
+
+def _uid() -> int | None:
+    """This user's id (None where the system has none: ownership is then not checked)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid() if geteuid is not None else None
+
+
+def _ours(st: os.stat_result) -> bool:
+    uid = _uid()
+    return uid is None or st.st_uid == uid
 
 
 class CacheRefused(IncidentsError):
@@ -101,12 +112,13 @@ def choose_folder(root: Path, chosen: Path | None) -> Path | None:
 
 
 def _safe_folder(folder: Path) -> bool:
-    """A real folder (not a link), ours, writable by nobody else."""
+    """A real folder (not a link), ours, not writable by everyone (a folder made under a umask of 002 is
+    fine: without the key nobody else can write an entry this run trusts)."""
     try:
         st = os.lstat(folder)
     except OSError:
         return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+    return stat.S_ISDIR(st.st_mode) and _ours(st) and not st.st_mode & 0o002
 
 
 def _make_folder(folder: Path) -> bool:
@@ -147,7 +159,7 @@ def read_key(folder: Path) -> bytes | None:
         return None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        if not stat.S_ISREG(st.st_mode) or not _ours(st) or st.st_mode & 0o077:
             return None
         data = os.read(fd, KEY_BYTES + 1)
     except OSError:
