@@ -169,6 +169,8 @@ def _read_in_workers(
     size = -(-len(todo) // n_chunks)
     chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
     methods = multiprocessing.get_all_start_methods()
+    context: multiprocessing.context.BaseContext
+    init_arg: tuple | None
     if "fork" in methods:
         context, init_arg = multiprocessing.get_context("fork"), None
         _WORKER["policy"], _WORKER["usable"] = policy, usable
