@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import incidents.reading.reader as reading  # noqa: E402
+import incidents.reading.batch as reading  # noqa: E402
 from corpus import cached  # noqa: E402
 from incidents.reading.validate import validate_root  # noqa: E402
 from timing import save_json  # noqa: E402

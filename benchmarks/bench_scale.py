@@ -84,7 +84,7 @@ def touch_one_percent(root: Path, round_no: int) -> int:
 
 def run_size(n: int, runs: int, script: str) -> dict:
     root = cached(HERE / "corpus" / f"c-{n}", n, seed=0)
-    cache_dir = root / ".bench-cache"
+    cache_dir = root.parent / f"{root.name}.bench-cache"  # a cache is never inside the root
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("INCIDENTS_NO_CACHE", None)
     validate = [script, "validate", "--root", str(root), "--cache-dir", str(cache_dir)]

@@ -34,7 +34,7 @@ gc.disable()
 t = [time.perf_counter()]
 from pathlib import Path
 from incidents.reading import discovery
-from incidents.reading import reader as reading
+from incidents.reading import batch as reading
 from incidents.reading import validate
 from incidents.reading.cache import CacheSettings, RecordCache
 from incidents.policy.policy_file import load_policy

@@ -21,7 +21,7 @@ import incidents.reading.reader as reading
 import test_properties as props
 from incidents.cli import cli
 from incidents.reading import cache as cache_mod
-from incidents.reading import cache_files
+from incidents.reading import cache_files, cache_log
 from incidents.reading.cache import CacheSettings, RecordCache, load_pack
 from incidents.reading.codec import CODECS, UNSUPPORTED_FIELDS
 from incidents.reading.validate import validate_root
@@ -86,18 +86,19 @@ def test_golden_case_same_bytes_cold_warm_and_without_cache(case, tmp_path, monk
     )
 )
 def test_property_inputs_same_result_cold_warm_and_without_cache(text):
-    root = Path(tempfile.mkdtemp(prefix="incidents-cache-prop-"))
+    outside = Path(tempfile.mkdtemp(prefix="incidents-cache-prop-"))
+    root = outside / "root"  # the cache folders beside it: never inside the root
     try:
         shutil.copytree(props.BASE_POLICY, root / "policy")
         (root / "incidents" / "x").mkdir(parents=True)
         (root / props.REL).write_bytes(text.encode("utf-8", "surrogatepass"))
         (root / "incidents" / "ok.md").write_text(props.VALID)
-        reports_three_ways(root, root / "cache")
-        cold = run(root, ["validate", "--format", "json"], "--cache-dir", str(root / "c2"))
-        warm = run(root, ["validate", "--format", "json"], "--cache-dir", str(root / "c2"))
+        reports_three_ways(root, outside / "cache")
+        cold = run(root, ["validate", "--format", "json"], "--cache-dir", str(outside / "c2"))
+        warm = run(root, ["validate", "--format", "json"], "--cache-dir", str(outside / "c2"))
         assert cold == warm == run(root, ["validate", "--format", "json"], "--no-cache")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(outside, ignore_errors=True)
 
 
 def test_every_record_field_has_a_codec():
@@ -161,8 +162,8 @@ def test_unchanged_files_are_not_even_opened_and_any_change_is_seen(tmp_path, mo
     monkeypatch.setattr(cache_mod.time, "time_ns", lambda: later)
     validate_root(root, cache=settings, records=())
     opened: list[str] = []
-    original = reading._read_bytes
-    monkeypatch.setattr(reading, "_read_bytes", lambda path: opened.append(path) or original(path))
+    original = reading.read_bytes
+    monkeypatch.setattr(reading, "read_bytes", lambda path: opened.append(path) or original(path))
     assert repr(validate_root(root, cache=settings, records=())) == expected
     assert opened == []
     # A wanted record is read from its file (its body), and checked against the digest.
@@ -200,7 +201,7 @@ def test_the_record_log_grows_by_a_segment_per_run_and_is_compacted(tmp_path, mo
     run(root, check)
     log = RecordCache.open(root, settings).log_path
     base = log.stat().st_size
-    monkeypatch.setattr(cache_mod, "_COMPACT_SLACK", 0)
+    monkeypatch.setattr(cache_log, "COMPACT_SLACK", 0)
     target = next(p for p in sorted((root / "incidents").rglob("*.md")) if "postmortem" not in p.name)
     sizes = []
     for n in range(12):
@@ -291,7 +292,7 @@ def test_rules_across_files_are_kept_from_one_process_to_the_next(tmp_path):
     root = golden_root("valid_all_types", tmp_path)
     for i in range(20):
         (root / "incidents" / f"bad{i}.md").write_text(f"---\nid: B-{i}\ntitle: [\n---\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent / "generator"))
     runs = [
         subprocess.run(
             [sys.executable, "-c", ACROSS_RUN, str(root), str(tmp_path / "c")],
@@ -313,14 +314,17 @@ def pack_path(root: Path, folder: Path) -> Path:
     return store.path
 
 
-def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
+def _damage_cases(blob: bytes, header: dict, loaded: tuple, key: bytes) -> dict[str, bytes]:
     entries, log_base, _across = loaded
     payload_at = blob.index(b"}", len(cache_files.INDEX_MAGIC) + 4) + 1 + 32
     flipped = bytearray(blob)
     flipped[payload_at + len(blob[payload_at:]) // 2] ^= 0xFF
     foreign = dict(header, tool="incidents 0.0.1 of another build")
     older = dict(header, format=1)
-    pack = cache_files.pack
+
+    def pack(head, payload):
+        return cache_files.pack(head, payload, key)
+
     wrong_shape = marshal.dumps([1, 2, 3])
     old_shape = marshal.dumps(entries)  # format 1 held the entries alone
     no_memo = marshal.dumps((entries, log_base))  # an earlier build of format 2
@@ -352,28 +356,34 @@ def _damage_cases(blob: bytes, header: dict, loaded: tuple) -> dict[str, bytes]:
         "bad entries": pack(header, bad_entries),
         "code objects": pack(header, with_code),
         "json instead": json.dumps({"entries": []}).encode(),
+        "another key": cache_files.pack(header, blob[payload_at:], b"k" * 32),
+        "root of another path": pack(dict(header, root="/elsewhere"), blob[payload_at:]),
     }
 
 
-def _log_damage_cases(blob: bytes, header: dict) -> dict[str, bytes]:
+def _log_damage_cases(blob: bytes, header: dict, key: bytes) -> dict[str, bytes]:
     start = cache_files.log_start(header)
     assert blob.startswith(start)
     flipped = bytearray(blob)
     flipped[len(blob) - 10] ^= 0xFF
     code = compile("open('PWNED', 'w').write('ran')", "x", "exec")
-    entries = cache_files.parse_log(blob, header)[0]
+    entries = cache_files.parse_log(blob, header, key)[0]
+
+    def segment(head, found):
+        return cache_files.segment(head, found, key)
+
     return {
         "empty": b"",
         "garbage": os.urandom(300),
         "header only": start,
         "cut in a segment": blob[: len(blob) - 7],
         "flipped byte": bytes(flipped),
-        "segment for another policy": start + cache_files.segment(dict(header, policy="another"), entries),
+        "segment for another policy": start + segment(dict(header, policy="another"), entries),
+        "segment under another key": start + cache_files.segment(header, entries, b"k" * 32),
         "log of another tool": cache_files.log_start(dict(header, tool="x")) + blob[len(start) :],
-        "wrong digests": start + cache_files.segment(header, {rel: (b"y" * 32,) + e[1:] for rel, e in entries.items()}),
-        "wrong shapes": start
-        + cache_files.segment(header, {rel: (e[0], ("Incident", (1, 2)), 3) for rel, e in entries.items()}),
-        "code objects": start + cache_files.segment(header, {rel: (e[0], code, None) for rel, e in entries.items()}),
+        "wrong digests": start + segment(header, {rel: (b"y" * 32,) + e[1:] for rel, e in entries.items()}),
+        "wrong shapes": start + segment(header, {rel: (e[0], ("Incident", (1, 2)), 3) for rel, e in entries.items()}),
+        "code objects": start + segment(header, {rel: (e[0], code, None) for rel, e in entries.items()}),
     }
 
 
@@ -386,22 +396,22 @@ def test_damaged_or_foreign_caches_are_ignored_and_rewritten(tmp_path, monkeypat
     expected, expected_check = run(root, validate, "--no-cache"), run(root, check, "--no-cache")
     run(root, check, "--cache-dir", str(folder))
     store = RecordCache.open(root, CacheSettings(True, folder))
-    path, header = store.path, store.header
+    path, header, key = store.path, store.header, store.key
     blob, log_blob = path.read_bytes(), store.log_path.read_bytes()
-    loaded = cache_files.read_pack(path, header)
+    loaded = cache_files.read_pack(path, header, key)
     assert "incidents/bad.md" in loaded[0] and len(loaded[0]) >= 3
     monkeypatch.chdir(tmp_path)
-    for name, damaged in _damage_cases(blob, header, loaded).items():
+    for name, damaged in _damage_cases(blob, header, loaded, key).items():
         path.write_bytes(damaged)
         assert run(root, validate, "--cache-dir", str(folder)) == expected, name
-        assert load_pack(path, header).keys() == loaded[0].keys(), f"{name}: not rewritten"
+        assert load_pack(path, header, key).keys() == loaded[0].keys(), f"{name}: not rewritten"
         path.write_bytes(damaged)
         assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
-    for name, damaged in _log_damage_cases(log_blob, header).items():
+    for name, damaged in _log_damage_cases(log_blob, header, key).items():
         path.write_bytes(blob)
         store.log_path.write_bytes(damaged)
         assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
-        again = cache_files.read_log(store.log_path, header)
+        again = cache_files.read_log(store.log_path, header, key)
         assert again is not None and again[1], f"{name}: the log was not made whole again"
         assert run(root, check, "--cache-dir", str(folder)) == expected_check, name
     assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
@@ -417,36 +427,20 @@ def test_unwritable_cache_folder_changes_nothing(tmp_path):
 
 def test_no_cache_writes_nothing_and_environment_settings(tmp_path, monkeypatch):
     root = demo_root(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     run(root, ["validate"], "--no-cache")
-    assert not (root / cache_mod.DEFAULT_DIR).exists()
+    assert not (tmp_path / "xdg").exists()
     monkeypatch.setenv("INCIDENTS_NO_CACHE", "1")
     run(root, ["validate"])
-    assert not (root / cache_mod.DEFAULT_DIR).exists()
+    assert not (tmp_path / "xdg").exists()
     monkeypatch.delenv("INCIDENTS_NO_CACHE")
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "elsewhere"))
     run(root, ["validate"])
-    assert not (root / cache_mod.DEFAULT_DIR).exists()
+    assert not (tmp_path / "xdg").exists()
     assert list((tmp_path / "elsewhere").glob("records-*.bin"))
     monkeypatch.delenv("INCIDENTS_CACHE_DIR")
     run(root, ["validate"])
-    assert list((root / cache_mod.DEFAULT_DIR).glob("records-*.bin"))
-
-
-def test_default_cache_folder_is_ignored_by_git(tmp_path):
-    root = demo_root(tmp_path)
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    run(root, ["validate"])
-    folder = root / cache_mod.DEFAULT_DIR
-    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    status = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert cache_mod.DEFAULT_DIR not in status
-    assert "incidents/" in status  # git does see the records
+    assert list((tmp_path / "xdg" / "incident-as-code").glob("*/records-*.bin"))
 
 
 # ---- concurrent runs --------------------------------------------------------------------------------
@@ -471,7 +465,7 @@ def test_concurrent_runs_never_corrupt_the_cache(tmp_path):
             (root / "incidents" / f"bad{i}.md").write_text(f"---\nid: B-{i}\ntitle: [\n---\n")
         roots.append(root)
     folder = tmp_path / "shared-cache"
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent / "generator"))
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(root), str(folder), "6"],

@@ -175,3 +175,60 @@ def test_export_csv_to_stdout_is_the_incidents_table(tmp_path):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and rows[0]["repository"] == "r" and "severity_rank" in rows[0]
+
+
+HOSTILE_TITLE = '"=HYPERLINK(\\"https://evil.example\\",\\"Reset\\") \\e[2J\\a"'
+
+
+def test_csv_cells_are_never_formulas_or_escapes_and_files_follow_the_umask(tmp_path):
+    """Issue 19: a title `=HYPERLINK(...)` was a live formula in the exported CSV and ESC/BEL went through;
+    the files were 0600 whatever the umask."""
+    import os
+    import stat
+
+    root = golden_root("valid_all_types", tmp_path)
+    path = root / "incidents" / "2026" / "INC-2026-0001.md"
+    text = path.read_text().replace("title: Slow API responses", f"title: {HOSTILE_TITLE}")
+    text = text.replace("message: We are looking into slow API responses.", "message: '@SUM(A1) +1'")
+    path.write_text(text)
+    assert invoke("validate", "--root", str(root)).exit_code == 0
+    for umask, expected in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+        old = os.umask(umask)
+        try:
+            out = tmp_path / f"out-{umask:o}"
+            result = invoke("export", "--root", str(root), "--format", "csv", "--out", str(out))
+        finally:
+            os.umask(old)
+        assert result.exit_code == 0, result.output
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+        assert modes == dict.fromkeys(("incidents.csv", "updates.csv", "action_items.csv"), expected)
+    incidents = (out / "incidents.csv").read_text(encoding="utf-8")
+    updates = (out / "updates.csv").read_text(encoding="utf-8")
+    assert "\x1b" not in incidents and "\x07" not in incidents
+    rows = list(csv.DictReader(io.StringIO(incidents)))
+    title = next(r["title"] for r in rows if r["id"] == "INC-2026-0001")
+    assert title.startswith("'=HYPERLINK(") and "\ufffd[2J\ufffd" in title
+    message = next(r for r in csv.DictReader(io.StringIO(updates)) if r["incident_id"] == "INC-2026-0001")
+    assert message["message"] == "'@SUM(A1) +1"
+    assert {r["imported"] for r in rows} == {"false"}
+    stdout = invoke("export", "--root", str(root), "--format", "csv").stdout
+    assert "\x1b" not in stdout and "\x07" not in stdout
+    assert next(r["title"] for r in csv.DictReader(io.StringIO(stdout)) if r["id"] == "INC-2026-0001") == title
+
+
+def test_imported_incidents_are_marked_and_have_no_mtta(tmp_path):
+    root = golden_root("valid_all_types", tmp_path)
+    path = root / "incidents" / "2026" / "INC-2026-0001.md"
+    source = "source: {system: statuspage, id: abc123, url: 'https://status.example.com/incidents/abc123'}\n"
+    path.write_text(path.read_text().replace("roles:\n", source + "roles:\n", 1))
+    assert invoke("validate", "--root", str(root)).exit_code == 0
+    for fmt in ("csv", "jsonl"):
+        out = invoke("export", "--root", str(root), "--format", fmt).stdout
+        rows = list(csv.DictReader(io.StringIO(out))) if fmt == "csv" else [json.loads(x) for x in out.splitlines()]
+        row = next(r for r in rows if r["id"] == "INC-2026-0001")
+        assert row["imported"] in ("true", True)
+        assert row["mtta_min"] in ("", None) and row["mttd_min"] in ("", None)
+        assert row["mttr_min"] not in ("", None)  # MTTR counts
+    invoke("export", "--root", str(root), "--out", str(tmp_path / "pq"))
+    table = pq.read_table(tmp_path / "pq" / "incidents.parquet").to_pylist()
+    assert [r["imported"] for r in table if r["id"] == "INC-2026-0001"] == [True]

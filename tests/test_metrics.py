@@ -221,6 +221,10 @@ def test_by_severity_hand_computed(tmp_path):
         "mttd_mean_min": 10.0,
         "mtta_mean_min": 30.0,
         "mtti_mean_min": 20.0,
+        "imported_count": 0,
+        "mttd_excluded_imported": 0,
+        "mtta_excluded_imported": 0,
+        "mtti_excluded_imported": 0,
     }
     assert sev3 == {
         "key": "SEV-3",
@@ -229,7 +233,15 @@ def test_by_severity_hand_computed(tmp_path):
         "mtta_n": 0,
         "mtti_n": 0,
         "mttr_n": 0,
-        **{f: None for f in metrics.GROUP_KEYS if f not in ("key", "count") and not f.endswith("_n")},
+        "imported_count": 0,
+        "mttd_excluded_imported": 0,
+        "mtta_excluded_imported": 0,
+        "mtti_excluded_imported": 0,
+        **{
+            f: None
+            for f in metrics.GROUP_KEYS
+            if f not in ("key", "count", "imported_count") and not f.endswith(("_n", "_imported"))
+        },
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import incidents.reading.batch as batch
 import incidents.reading.reader as reading
 from incidents.cli import cli
 from incidents.reading.cache import CacheSettings
@@ -22,7 +23,7 @@ _spec = importlib.util.spec_from_file_location("bench_corpus", HERE.parent / "be
 corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
-N = reading.PARALLEL_MIN_FILES + 60  # just above the threshold: worker processes are used
+N = batch.PARALLEL_MIN_FILES + 60  # just above the threshold: worker processes are used
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +51,19 @@ def cli_run(root: Path, *args: str) -> tuple[int, bytes]:
 
 def test_workers_give_the_same_bytes_as_one_process(mixed_root, monkeypatch):
     calls = []
-    original = reading._read_in_workers
+    original = batch._read_in_workers
 
     def spy(*args, **kwargs):
         calls.append(len(args[2]))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "_read_in_workers", spy)
+    monkeypatch.setattr(batch, "_read_in_workers", spy)
     for args in (["validate", "--format", "json"], ["check", "--as-of", "2026-12-01T00:00:00Z"]):
         calls.clear()
         one = cli_run(mixed_root, *args, "--jobs", "1", "--no-cache")
         assert not calls
         two = cli_run(mixed_root, *args, "--jobs", "2", "--no-cache")
-        assert calls and calls[-1] > reading.PARALLEL_MIN_FILES
+        assert calls and calls[-1] > batch.PARALLEL_MIN_FILES
         assert one == two
         assert one[0] == 1 and b"duplicate-id" in one[1] and b"unknown-field" in one[1]
 
@@ -88,7 +89,7 @@ def test_workers_fill_the_cache_that_a_later_run_reads(mixed_root, tmp_path, mon
 
 def test_small_roots_stay_in_one_process(tmp_path, monkeypatch):
     root = golden_root("valid_all_types", tmp_path)
-    monkeypatch.setattr(reading, "_read_in_workers", lambda *a, **k: pytest.fail("started workers"))
+    monkeypatch.setattr(batch, "_read_in_workers", lambda *a, **k: pytest.fail("started workers"))
     assert validate_root(root, jobs=8).ok
 
 

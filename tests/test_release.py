@@ -54,8 +54,8 @@ def test_the_action_installs_only_what_the_gate_needs_and_annotates():
     for requirement in LEAN:
         assert requirement in runs
     assert "constraints.txt" not in runs and "mkdocs" not in runs.lower() and "pandas" not in runs
-    assert re.search(r"incidents validate .*--format github", runs)
-    assert re.search(r"incidents check .*--format github", runs)
+    assert re.search(r"incidents validate .*--format github --no-cache", runs)
+    assert re.search(r"incidents check .*--format github --no-cache", runs)
 
 
 def test_the_reusable_workflow():
@@ -67,8 +67,8 @@ def test_the_reusable_workflow():
     assert '--no-deps "incident-as-code==$INCIDENTS_VERSION"' in runs
     for requirement in LEAN:
         assert requirement in runs
-    assert re.search(r"incidents validate .*--format github", runs)
-    assert re.search(r"incidents check .*--format github", runs)
+    assert re.search(r"incidents validate .*--format github --no-cache", runs)
+    assert re.search(r"incidents check .*--format github --no-cache", runs)
     for step in gate["jobs"]["gate"]["steps"]:
         assert "${{" not in step.get("run", ""), "inputs reach scripts through env, never spliced into the script"
 

@@ -44,8 +44,8 @@ def test_workflow_triggers_and_jobs():
     gate = wf["jobs"]["gate"]
     runs = [s.get("run", "") for s in gate["steps"]]
     assert "pip install -c constraints.txt ." in runs
-    assert "incidents validate --format github" in runs
-    assert "incidents check" in runs
+    assert "incidents validate --format github --no-cache" in runs  # a cache is never trusted from a checkout
+    assert "incidents check --no-cache" in runs
     python = next(s for s in gate["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.11"
     site = wf["jobs"]["site"]
@@ -91,8 +91,8 @@ def test_composite_action():
     assert steps[0]["uses"].startswith("actions/setup-python@")
     runs = [s.get("run", "") for s in steps]
     assert any("pip install" in r and "$GITHUB_ACTION_PATH" in r for r in runs)
-    assert any("incidents validate" in r and "--format github" in r for r in runs)
-    assert any("incidents check" in r and "--format github" in r for r in runs)
+    assert any("incidents validate" in r and "--format github --no-cache" in r for r in runs)
+    assert any("incidents check" in r and "--format github --no-cache" in r for r in runs)
     for step in steps:
         if "run" in step:
             assert step["shell"] == "bash"

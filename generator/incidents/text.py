@@ -5,7 +5,8 @@
 - A terminal runs escape sequences (a service name could retitle the window or erase
   lines): `escape_controls` shows each control character as `\\xNN` / `\\uNNNN`.
 - A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula
-  (OWASP's CSV injection): `csv_cell` prefixes such text with `'`.
+  (OWASP's CSV injection): `csv_cell` prefixes such text with `'`; `csv_text`
+  also replaces control characters, for text from records.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def csv_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def csv_text(value):
+    """A CSV cell from record text: control characters (ESC, BEL...) replaced, formulas neutralised."""
+    return csv_cell(strip_controls(value)) if isinstance(value, str) else value
 
 
 def readable_path(path: str) -> str:

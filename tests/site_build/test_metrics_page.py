@@ -63,6 +63,10 @@ for i in range(7):
     )
 for i in range(2):
     RECORDS[f"incidents/s1-{i}.md"] = record(f"S1-{i}", "SEV-1", datetime(2026, 5, 1 + i, 9, tzinfo=UTC), 700, "db")
+# One of them came from Statuspage: it counts for MTTR and frequency, never for MTTD or MTTA.
+RECORDS["incidents/s1-1.md"] = RECORDS["incidents/s1-1.md"].replace(
+    "roles:", "source: {system: statuspage, id: s1one, url: 'https://status.example.com/incidents/s1one'}\nroles:"
+)
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +110,8 @@ def test_charts_share_the_page_cleanly(page):
         svg = page[page.index(f'id="{prefix}-figure_1"') :]
         svg = svg[: svg.index("</svg>")]
         assert ">1 h<" in svg and ">0<" not in svg
+
+
+def test_the_page_says_how_many_imported_incidents_were_left_out(page):
+    assert "1 imported incident, left out of MTTD 1, MTTA 1." in page
+    assert "never for MTTD, MTTA or MTTI" in page

@@ -11,7 +11,7 @@ import io
 import json
 
 from incidents.metrics import wording as words
-from incidents.text import csv_cell
+from incidents.text import csv_text
 
 # Column headers of the text table, per JSON key; durations are printed as durations.
 HEADERS = {
@@ -79,6 +79,10 @@ def format_text(groups: list[dict], by: str, mttr_from: str, total: int | None, 
         f"{counted}median, mean and 90th percentile; MTTR from {mttr_from}; "
         "`ok %` = share within the severity's target; - = nothing to measure",
     ]
+    imported = [g for g in groups if g["imported_count"]]
+    if imported:
+        lines += ["", words.IMPORTED_RULE]
+        lines += [f"  {words.left_out_by_group(g)}" for g in imported]
     if groups and any(g["count"] for g in groups):
         lines += ["", "Medians with their 95% distribution-free interval (none for 5 values or fewer):", ""]
         lines += _intervals(groups, by)
@@ -120,8 +124,8 @@ def format_csv(groups: list[dict], by: str) -> str:
     writer.writerow([by if k == "key" else k for k in keys])
     for g in groups:
         writer.writerow(
-            ["" if g[k] is None else repr(g[k]) if isinstance(g[k], float) else csv_cell(g[k]) for k in keys]
-        )  # csv_cell: no live spreadsheet formulas (OWASP CSV injection)
+            ["" if g[k] is None else repr(g[k]) if isinstance(g[k], float) else csv_text(g[k]) for k in keys]
+        )  # csv_text: no live spreadsheet formulas (OWASP CSV injection), no control characters
     return buf.getvalue()
 
 

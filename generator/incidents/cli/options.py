@@ -62,8 +62,8 @@ def reading_options(fn):
         "cache_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Where to keep the cache of read records (default: .incidents-cache in the root; "
-        "also: INCIDENTS_CACHE_DIR).",
+        help="Where to keep the cache of read records, outside the root (default: the user cache folder, "
+        "$XDG_CACHE_HOME or ~/.cache, under incident-as-code/; also: INCIDENTS_CACHE_DIR).",
     )(fn)
     fn = click.option(
         "--jobs",

@@ -4,16 +4,20 @@ Bodies are plain text as typed (CRLF line ends, blank lines between
 paragraphs) or carry HTML (`<br />`, `<a href>`, `<strong>`...). Plain text
 is kept as written, line breaks included. HTML goes through markdownify with
 only links, line breaks and paragraphs converted: every other tag is dropped
-and its text kept; entities are decoded. An empty body is `(no message)`.
+and its text kept; entities are decoded. HTML nested too deeply for the
+converter (it recurses per level) loses its links too: its tags are dropped
+and its text kept. An empty body is `(no message)`.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
 NO_MESSAGE = "(no message)"
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+_ONLY_TAGS = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+\n")
 
@@ -45,7 +49,10 @@ def body_to_markdown(body: str | None) -> str:
         if _CONVERTER is None:
             _CONVERTER = _converter()
         # HTML collapses newlines; the typed ones are line breaks too.
-        text = _CONVERTER.convert(text.replace("\n", "<br>"))
+        try:
+            text = _CONVERTER.convert(text.replace("\n", "<br>"))
+        except RecursionError:  # nested thousands deep: the text, without its tags
+            text = html.unescape(_ONLY_TAGS.sub("", text))
     text = _TRAILING.sub("\n", text)
     text = _BLANKS.sub("\n\n", text).strip()
     return text or NO_MESSAGE

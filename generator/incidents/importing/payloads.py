@@ -166,6 +166,8 @@ def parse_payload(data: bytes | str, source: str) -> Payload:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadError(source, "", f"not JSON ({exc})") from None
+    except RecursionError:
+        raise PayloadError(source, "", "not a Statuspage payload: arrays or objects nested too deeply") from None
     r = _Reader(source)
     out = Payload(source)
     if isinstance(doc, list):

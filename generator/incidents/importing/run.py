@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import incidents.importing.http as http
 from incidents.authoring import AuthoringError
 from incidents.authoring.checks import check_incident_bytes, check_postmortem_bytes, errors_of
 from incidents.authoring.repo import RecordRef, scan
@@ -57,6 +60,30 @@ class ImportResult:
         )
 
 
+def read_payload_file(source: str) -> bytes:
+    """A payload file's bytes: a regular file or a pipe (`<(curl ...)`), at most `http.MAX_BYTES`; never a device
+    or a folder (a device such as /dev/zero would never end)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise PayloadError(source, "", f"cannot read the file ({exc.strerror})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise PayloadError(source, "", "not a file: give a JSON file, a pipe or an http(s) URL")
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(http.MAX_BYTES + 1)
+    except OSError as exc:
+        raise PayloadError(source, "", f"cannot read the file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > http.MAX_BYTES:
+        raise PayloadError(source, "", http.too_large("the file"))
+    return data
+
+
 def read_sources(sources: list[str], *, environ=None, sleep=None) -> list[Payload]:
     """Every payload behind the sources (files or URLs); PayloadError/FetchError on the first bad one."""
     payloads = []
@@ -68,11 +95,7 @@ def read_sources(sources: list[str], *, environ=None, sleep=None) -> list[Payloa
             for doc in fetch(source, **kwargs):
                 payloads.append(parse_payload(doc.data, doc.label))
             continue
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            raise PayloadError(source, "", f"cannot read the file ({exc.strerror})") from None
-        payloads.append(parse_payload(data, source))
+        payloads.append(parse_payload(read_payload_file(source), source))
     return payloads
 
 

@@ -3,13 +3,17 @@
 Three tables, one row per thing, every timestamp in UTC:
 
 * `incidents`: one row per incident - what `metrics` computes from (the four
-  intervals in minutes and the severity's targets beside them), plus the
-  repository's name so that many repositories' exports can be stacked;
+  intervals in minutes and the severity's targets beside them; an imported
+  incident, `imported` true, has no MTTD, MTTA or MTTI, as in `metrics`),
+  plus the repository's name so that many repositories' exports can be
+  stacked;
 * `updates`: one row per public update of an incident;
 * `action_items`: one row per action item of a postmortem.
 
 Formats: Parquet (pyarrow, typed: timestamps with zone UTC, lists, maps),
-CSV (lists and maps as JSON text) and JSON Lines. Internal incidents are
+CSV (lists and maps as JSON text; text cells with control characters replaced
+and spreadsheet formulas neutralised, `incidents.text.csv_text`) and JSON
+Lines. Files follow the umask, like any file the user's tools write. Internal incidents are
 included, as in metrics: an export is internal data. Maintenance windows
 are not incidents and are not exported. No file I/O but `write_tables`.
 """
@@ -28,13 +32,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from incidents.metrics.rows import NOT_FROM_IMPORTS
 from incidents.policy.policy_file import Policy
 from incidents.records.model import LIFECYCLE, Incident, Postmortem
+from incidents.text import csv_text
 
 FORMATS = ("parquet", "csv", "jsonl")
 EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 
-# Column kinds: text, int, float (minutes; null when not measurable), time (UTC), day, texts (list), mapping.
+# Column kinds: text, int, float (minutes; null when not measurable), time (UTC), day, texts (list), mapping,
+# bool.
 INCIDENT_COLUMNS = (
     ("repository", "text"),
     ("id", "text"),
@@ -58,6 +65,7 @@ INCIDENT_COLUMNS = (
     ("detect_target_min", "float"),
     ("postmortem_status", "text"),
     ("path", "text"),
+    ("imported", "bool"),
 )
 UPDATE_COLUMNS = (
     ("repository", "text"),
@@ -106,6 +114,11 @@ def _utc(value: datetime | None) -> datetime | None:
 def incident_row(inc: Incident, policy: Policy, repository: str, postmortem: Postmortem | None) -> tuple:
     sev = policy.severity(inc.severity)
     impact = dict(inc.impact)
+    imported = inc.source is not None
+
+    def measured(name: str, start: datetime | None, end: datetime | None) -> float | None:
+        return None if imported and name in NOT_FROM_IMPORTS else _minutes(start, end)
+
     return (
         repository,
         inc.id,
@@ -119,9 +132,9 @@ def incident_row(inc: Incident, policy: Policy, repository: str, postmortem: Pos
         inc.visibility,
         list(inc.tags),
         *(_utc(getattr(inc, name)) for name in LIFECYCLE),
-        _minutes(inc.started_at, inc.detected_at),
-        _minutes(inc.detected_at, inc.acknowledged_at),
-        _minutes(inc.acknowledged_at, inc.identified_at),
+        measured("mttd", inc.started_at, inc.detected_at),
+        measured("mtta", inc.detected_at, inc.acknowledged_at),
+        measured("mtti", inc.acknowledged_at, inc.identified_at),
         _minutes(getattr(inc, policy.mttr_from), inc.resolved_at),
         policy.mttr_from,
         _target(sev.acknowledge_within) if sev else None,
@@ -129,6 +142,7 @@ def incident_row(inc: Incident, policy: Policy, repository: str, postmortem: Pos
         _target(sev.detect_within) if sev else None,
         postmortem.status if postmortem is not None else None,
         inc.path,
+        imported,
     )
 
 
@@ -181,7 +195,11 @@ def _csv_value(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if kind in ("texts", "mapping"):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # controls escaped; starts [ or {
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "text":
+        return csv_text(str(value))  # text from records: no live formula, no terminal escapes
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -217,6 +235,7 @@ def to_parquet(table: Table) -> bytes:
         "day": pa.date32(),
         "texts": pa.list_(pa.string()),
         "mapping": pa.map_(pa.string(), pa.string()),
+        "bool": pa.bool_(),
     }
     arrays, fields = [], []
     for index, (name, kind) in enumerate(table.columns):
@@ -243,12 +262,14 @@ def write_tables(tables: list[Table], fmt: str, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     names = file_names(fmt)
     staged: list[tuple[str, Path]] = []
+    mode = 0o666 & ~_umask()
     try:
         for table in tables:
             fd, tmp = tempfile.mkstemp(prefix=f".{table.name}-", dir=out)
             staged.append((tmp, out / names[table.name]))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(SERIALIZERS[fmt](table))
+                os.fchmod(fh.fileno(), mode)  # mkstemp's 0600, as if written in place: the umask decides
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:
@@ -256,3 +277,9 @@ def write_tables(tables: list[Table], fmt: str, out: Path) -> list[Path]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return [final for _tmp, final in staged]
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

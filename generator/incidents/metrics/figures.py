@@ -20,14 +20,22 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time
 
 import numpy as np
 import pandas as pd
 
 from incidents.metrics import stats
 from incidents.metrics.availability import availability
-from incidents.metrics.rows import ROW_FIELDS, incident_row, severity_targets
+from incidents.metrics.frame import (  # noqa: F401 - re-exported: figures is the metrics' one entry point
+    FRAME_COLUMNS,
+    NOT_FROM_IMPORTS,
+    SOURCES,
+    _bound,
+    filter_frame,
+    frame_from_rows,
+    incident_frame,
+    select_source,
+)
 from incidents.policy.policy_file import Policy
 from incidents.records.model import Incident
 
@@ -51,6 +59,8 @@ SAMPLE_FIGURES = (
     tuple(f"{m}_n" for m in MEASURES)
     + ("mttd_mean_min", "mtta_mean_min", "mtti_mean_min")
     + tuple(f"{m}_median_ci_{end}_min" for m in MEASURES for end in ("low", "high"))
+    + ("imported_count",)
+    + tuple(f"{m}_excluded_imported" for m in NOT_FROM_IMPORTS)
 )
 PERIOD_FIGURES = (
     "mttr_compared_with",
@@ -88,96 +98,6 @@ COMPLIANCE = {
     "detect_within_target_pct": ("mttd_s", "detect_target_s"),
 }
 
-FRAME_COLUMNS = (
-    "id",
-    "severity",
-    "services",
-    "started_at",
-    "month",
-    "quarter",
-    "visibility",
-    "status",
-    "mttd_min",
-    "mtta_min",
-    "mtti_min",
-    "mttr_min",
-    "ack_target_min",
-    "resolve_target_min",
-    "detect_target_min",
-    "impact",
-    "started_s",
-    "impact_end_s",
-)
-
-
-def incident_frame(incidents: Iterable[Incident], policy: Policy) -> pd.DataFrame:
-    """One row per incident: ids, grouping keys (UTC), intervals and targets in minutes.
-
-    Interval columns (`*_s`, seconds) are kept beside the minute columns so
-    that target compliance compares exact seconds, not rounded minutes.
-    """
-    targets = severity_targets(policy)
-    return frame_from_rows([incident_row(inc, policy, targets) for inc in incidents])
-
-
-def frame_from_rows(rows: Sequence[tuple]) -> pd.DataFrame:
-    """incident_frame() from `metrics_rows.incident_row` rows (as the cache of read records keeps them)."""
-    columns = list(zip(*rows)) if rows else [()] * len(ROW_FIELDS)
-    cols: dict[str, list] = {name: list(values) for name, values in zip(ROW_FIELDS, columns)}
-    cols["services"] = [list(services) for services in cols["services"]]
-    started_s = np.asarray(cols.pop("started_epoch"), dtype="float64")
-    started = pd.to_datetime(pd.Series(started_s, dtype="float64"), unit="s", utc=True)
-    frame = pd.DataFrame(
-        {
-            "id": pd.Series(cols["id"], dtype="object"),
-            "severity": pd.Series(cols["severity"], dtype="object"),
-            "services": pd.Series(cols["services"], dtype="object"),
-            "started_at": started.dt.round("us"),
-        }
-    )
-    year = started.dt.year.astype("int64").astype(str)
-    month = started.dt.month.astype("int64")
-    frame["month"] = year + "-" + month.astype(str).str.zfill(2)
-    frame["quarter"] = year + "-Q" + ((month - 1) // 3 + 1).astype(str)
-    frame["visibility"] = pd.Series(cols["visibility"], dtype="object")
-    frame["status"] = pd.Series(cols["status"], dtype="object")
-    for name in ("mttd", "mtta", "mtti", "mttr"):
-        seconds = np.asarray(cols[f"{name}_s"], dtype="float64")
-        frame[f"{name}_min"] = seconds / 60.0
-        frame[f"{name}_s"] = seconds
-    for name in ("ack", "resolve", "detect"):
-        seconds = np.asarray(cols[f"{name}_target_s"], dtype="float64")
-        frame[f"{name}_target_min"] = seconds / 60.0
-        frame[f"{name}_target_s"] = seconds
-    frame["impact"] = pd.Series(cols["impact"], dtype="object")
-    frame["started_s"] = started_s
-    frame["impact_end_s"] = np.asarray(cols["impact_end_s"], dtype="float64")
-    return frame
-
-
-def _bound(value, name: str) -> pd.Timestamp | None:
-    """A --since/--until bound: a date (midnight UTC), an aware datetime, or None."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"`{name}` must carry a UTC offset")
-        return pd.Timestamp(value.astimezone(UTC))
-    if isinstance(value, date):
-        return pd.Timestamp(datetime.combine(value, time(0), tzinfo=UTC))
-    raise TypeError(f"`{name}` must be a date or a datetime, not {type(value).__name__}")
-
-
-def filter_frame(frame: pd.DataFrame, since=None, until=None) -> pd.DataFrame:
-    """Rows whose started_at is >= since (inclusive) and < until (exclusive)."""
-    lo, hi = _bound(since, "since"), _bound(until, "until")
-    mask = pd.Series(True, index=frame.index)
-    if lo is not None:
-        mask &= frame["started_at"] >= lo
-    if hi is not None:
-        mask &= frame["started_at"] < hi
-    return frame[mask] if (lo is not None or hi is not None) else frame
-
 
 def _num(value) -> float | None:
     """A figure as a plain float, None where there is nothing to measure (NaN, no ratio of a zero)."""
@@ -189,7 +109,8 @@ def _num(value) -> float | None:
 
 def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
     """The contract's figures, sample sizes and means per value of `key_column` (NaN where nothing)."""
-    work = frame[[key_column] + [f"{m}_min" for m in MEASURES]].copy()
+    excluded = [f"{m}_excluded_imported" for m in NOT_FROM_IMPORTS]
+    work = frame[[key_column] + [f"{m}_min" for m in MEASURES] + ["imported"] + excluded].copy()
     for figure, (interval, target) in COMPLIANCE.items():
         have = frame[interval].notna() & frame[target].notna()
         within = (frame[interval] <= frame[target]).astype("float64") * 100.0
@@ -212,6 +133,9 @@ def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
         out[f"{m}_n"] = grouped[f"{m}_min"].count()
     for m in ("mttd", "mtta", "mtti"):
         out[f"{m}_mean_min"] = grouped[f"{m}_min"].mean()
+    out["imported_count"] = grouped["imported"].sum()
+    for name in excluded:
+        out[name] = grouped[name].sum()
     return out
 
 
@@ -321,8 +245,12 @@ def compute(
     since=None,
     until=None,
     as_of=None,
+    source: str = "all",
 ) -> list[dict]:
     """The contract's JSON `groups` list for `by` in severity | service | month | quarter.
+
+    `source`: the incidents counted (`select_source`); imported ones never count for MTTD, MTTA or MTTI,
+    and each group says how many were left out of each (`<m>_excluded_imported`).
 
     `since` (inclusive) and `until` (exclusive) filter on started_at; a `date`
     means midnight UTC; `since` must be before `until` (ValueError). `as_of`
@@ -337,6 +265,7 @@ def compute(
         raise ValueError(f"unknown grouping `{by}`; use one of {', '.join(GROUPINGS)}")
     check_range(since, until)
     all_frame = incidents if isinstance(incidents, pd.DataFrame) else incident_frame(incidents, policy)
+    all_frame = select_source(all_frame, source)
     frame = filter_frame(all_frame, since, until)
     if by == "service":
         frame = frame.explode("services").rename(columns={"services": "service"})
@@ -357,7 +286,7 @@ def compute(
         row = figures.loc[key] if figures is not None and key in figures.index else None
         group: dict = {"key": key, "count": int(row["count"]) if row is not None else 0}
         for figure in FIGURES + SAMPLE_FIGURES:
-            if figure.endswith("_n"):
+            if figure.endswith(("_n", "_count", "_excluded_imported")):
                 group[figure] = int(row[figure]) if row is not None else 0
             elif "_ci_" not in figure:
                 group[figure] = _num(row[figure]) if row is not None else None

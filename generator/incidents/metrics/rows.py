@@ -8,6 +8,11 @@ keeps this row beside each incident (it depends on the file and on the policy,
 both part of the cache key), so a warm `metrics` builds its table from rows
 without building an Incident back; without the cache the row is made from the
 record just read, by the same function, so the figures never depend on it.
+
+`imported`: the record came from another system (it has `source`). Such a
+system records no detection and no acknowledgement, so the figures leave it
+out of MTTD, MTTA and MTTI (and of the detect and acknowledge targets) and
+count it for MTTR and frequency (`figures.frame_from_rows`).
 """
 
 from __future__ import annotations
@@ -33,8 +38,12 @@ ROW_FIELDS = (
     "ack_target_s",
     "resolve_target_s",
     "detect_target_s",
+    "imported",
 )
 NO_TARGET = (math.nan, math.nan, math.nan)
+# Imported records (`source`) never count for these: the system they came from recorded no detection and no
+# acknowledgement (its first public update stands in for the lifecycle order only).
+NOT_FROM_IMPORTS = ("mttd", "mtta", "mtti")
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float:
@@ -81,4 +90,5 @@ def incident_row(inc, policy: Policy, targets: dict | None = None) -> tuple:
         ack,
         res,
         det,
+        inc.source is not None,
     )

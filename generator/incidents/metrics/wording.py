@@ -100,3 +100,35 @@ def budget(group: dict) -> str:
     left = 100.0 - used
     left_text = f"{left:.1f}% left" if left >= 0 else f"overspent by {-left:.1f}%"
     return f"SLO {slo:g}%: {used:.1f}% of the error budget used ({left_text})"
+
+
+IMPORTED_RULE = (
+    "Imported incidents count for MTTR and how often, never for MTTD, MTTA or MTTI (nor their targets): "
+    "the system they came from recorded no detection or acknowledgement."
+)
+
+
+def _excluded(group: dict) -> str:
+    parts = [
+        f"{name} {group[f'{name.lower()}_excluded_imported']}"
+        for name in ("MTTD", "MTTA", "MTTI")
+        if group[f"{name.lower()}_excluded_imported"]
+    ]
+    return f", left out of {', '.join(parts)}" if parts else ""
+
+
+def left_out_by_group(group: dict) -> str:
+    """`SEV-1: 3 imported, left out of MTTD 3, MTTA 3, MTTI 2` for one group."""
+    return f"{group['key']}: {group['imported_count']} imported{_excluded(group)}"
+
+
+def left_out(groups: list[dict]) -> str | None:
+    """For groups that hold each incident once (by severity): `4 imported incidents, left out of MTTD 4, ...`
+    and why; None when no imported incident is counted."""
+    total = {"key": "", "imported_count": sum(g["imported_count"] for g in groups)}
+    for name in ("mttd", "mtta", "mtti"):
+        total[f"{name}_excluded_imported"] = sum(g[f"{name}_excluded_imported"] for g in groups)
+    if not total["imported_count"]:
+        return None
+    n = total["imported_count"]
+    return f"{n} imported incident{'s' if n != 1 else ''}{_excluded(total)}. {IMPORTED_RULE}"

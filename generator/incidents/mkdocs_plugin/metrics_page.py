@@ -34,6 +34,7 @@ def build_context(incidents: Iterable, policy, now: datetime, metrics, charts) -
         "frequency_chart": charts.frequency_chart(by["quarter"]),
         "budget_chart": charts.budget_chart(by["service"]),
         "total": len(incidents),
+        "left_out": words.left_out(by["severity"]),
         "mttr_from": policy.mttr_from,
         "as_of": now.astimezone(UTC),
         "window_start": since,

@@ -24,10 +24,13 @@ granularity is never taken for unchanged (git's "racy clean" rule); any other
 file is hashed. Moving a checkout (new inodes and change times) only costs
 one hashing run.
 
-Where: `.incidents-cache/` in the root (it writes its own `.gitignore`, so git
-never sees it), or `--cache-dir DIR` / the environment variable
-`INCIDENTS_CACHE_DIR`; `--no-cache` or `INCIDENTS_NO_CACHE=1` turns it off.
-Files per root: `records-<hash of the root's absolute path>.bin` and `.rec`.
+Where, and why it can be trusted: `cache_folder` (the user's cache folder by
+default, never inside the root; every entry authenticated with a key kept in
+that folder). `--cache-dir DIR` / the environment variable
+`INCIDENTS_CACHE_DIR` choose another folder outside the root; `--no-cache` or
+`INCIDENTS_NO_CACHE=1` turns it off. Files per root:
+`records-<hash of the root's real path>.bin` (the index) and `.rec` (the
+record log, `cache_log`).
 
 Never trusted blindly: a damaged, foreign or partial index makes the run
 cold, and is rewritten; an entry of the wrong shape is read again; a log
@@ -45,6 +48,7 @@ import hashlib
 import marshal
 import os
 import platform
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,22 +56,18 @@ from pathlib import Path
 from incidents import __version__
 from incidents.reading import cache_files
 from incidents.reading import reader as reading
+from incidents.reading.cache_folder import open_place
+from incidents.reading.cache_log import RecordLog
 from incidents.reading.codec import CODECS, Unsupported, decode_findings, encode_findings
 
-FORMAT = 2
-DEFAULT_DIR = ".incidents-cache"
+FORMAT = 3  # 3: authenticated entries, the root in the header, `imported` in the metrics row
 ENV_DIR = "INCIDENTS_CACHE_DIR"
 ENV_OFF = "INCIDENTS_NO_CACHE"
-GITIGNORE = "# Written by `incidents`: a cache of read records, safe to delete.\n*\n"
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by incidents (https://bford.info/cachedir/).\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
 class CacheSettings:
-    """Whether to use the cache, and where (None: `.incidents-cache/` in the root)."""
+    """Whether to use the cache, and where (None: the user cache folder of the root, `cache_folder`)."""
 
     enabled: bool = True
     directory: Path | None = None
@@ -79,9 +79,6 @@ class CacheSettings:
             return cls(enabled=False)
         chosen = cache_dir or os.environ.get(ENV_DIR) or None
         return cls(True, Path(chosen) if chosen else None)
-
-    def folder(self, root: Path) -> Path:
-        return Path(self.directory) if self.directory is not None else Path(root) / DEFAULT_DIR
 
 
 _TOOL: list[str] = []
@@ -101,7 +98,8 @@ def tool_fingerprint() -> str:
 
 
 def policy_fingerprint(root: Path) -> str:
-    """The SHA-256 of every file under policy/ (paths and bytes); unreadable files count as such."""
+    """The SHA-256 of every file under policy/ (paths, link targets and bytes); unreadable files, FIFOs and
+    devices count as such (never read: a FIFO would block the run, a device never end)."""
     h = hashlib.sha256()
     base = Path(root) / "policy"
     for dirpath, dirnames, filenames in os.walk(base):
@@ -109,44 +107,91 @@ def policy_fingerprint(root: Path) -> str:
         for name in sorted(filenames):
             path = Path(dirpath) / name
             h.update(path.relative_to(base).as_posix().encode() + b"\0")
-            try:
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError as exc:
-                h.update(f"unreadable:{exc.errno}".encode())
+            h.update(_file_print(path))
     return h.hexdigest()
+
+
+def _file_print(path: Path) -> bytes:
+    try:
+        link = os.readlink(path).encode("utf-8", "surrogateescape") if path.is_symlink() else b""
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                return f"special:{stat.S_IFMT(mode)}".encode()
+            return link + b"\0" + hashlib.file_digest(fh, "sha256").digest()
+    except OSError as exc:
+        return f"unreadable:{exc.errno}".encode()
 
 
 # An index entry: (digest, stat signature or None, findings, declared, metrics row, record class or None).
 _ENTRY_LEN = 6
 # A file changed this close to the start of a run gets no stat signature (it is hashed next time).
 RACY_NS = 2_000_000_000
-# The log is compacted when it is over twice its last compacted size (and at least this much over it).
-_COMPACT_SLACK = 1 << 20
-# New records go to the log by segments of this many (a cold run of 100,000 files never holds them all).
-LOG_FLUSH_EVERY = 4096
 
 
 def _wants(kind, want: frozenset | None) -> bool:
     return kind is not None and (want is None or kind in want)
 
 
+def index_name(root: Path) -> str:
+    """The index file's name in the cache folder (a folder may hold the caches of several roots)."""
+    return "records-" + hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16] + ".bin"
+
+
+def header_for(root: Path) -> dict:
+    """What an index and a log are bound to: the format, the tool, the policy, the Python and the root."""
+    return {
+        "format": FORMAT,
+        "tool": tool_fingerprint(),
+        "policy": policy_fingerprint(root),
+        "python": platform.python_version(),
+        "marshal": marshal.version,
+        "root": os.fsdecode(os.path.realpath(root)),
+    }
+
+
+def key_id(key: bytes) -> str:
+    """Which key wrote a file, without telling the key (a log started under another key is started again)."""
+    return cache_files.mac(key, b"the key's name").hex()[:16]
+
+
+class AcrossMemo:
+    """The last result of the rules across files, kept for the same declared ids (`validate._across_files`)."""
+
+    def __init__(self, loaded) -> None:
+        self.old = self.new = loaded
+
+    def get(self, key: bytes):
+        """(findings, paths to drop) when the last run had the same declared ids, else None."""
+        memo = self.old
+        if type(memo) is not tuple or len(memo) != 3 or memo[0] != key or type(memo[2]) is not tuple:
+            return None
+        try:
+            return decode_findings(memo[1], ""), set(memo[2])
+        except Exception:  # noqa: BLE001 - damaged: run the rules
+            return None
+
+    def remember(self, key: bytes, findings: list, drop: set) -> None:
+        try:
+            self.new = (key, encode_findings(findings, ""), tuple(sorted(drop)))
+        except Unsupported:
+            self.new = None
+
+
 class RecordCache:
     """One root's cache: the entries of the last run in, the entries of this run out."""
 
-    def __init__(self, folder: Path, path: Path, header: dict, loaded):
+    def __init__(self, folder: Path, path: Path, header: dict, loaded, key: bytes):
         self.folder = folder
         self.path = path
-        self.log_path = path.with_suffix(".rec")
         self.header = header
-        entries, self.log_base, self.across = loaded if _index_shape(loaded) else ({}, 0, None)
-        self.new_across = self.across
+        self.key = key
+        entries, log_base, across = loaded if _index_shape(loaded) else ({}, 0, None)
+        self.memo = AcrossMemo(across)
+        self.records = RecordLog(folder, path.with_suffix(".rec"), header, key, log_base)
         self.old: dict = entries  # rel -> index entry, as loaded
         self.new: dict = {}
-        self.log_new: dict = {}  # rel -> (digest, record, body offset) of the files read this run
-        self._log: dict | None = None  # the record log, once a wanted record needs it
-        self._log_damaged = False
-        self._log_mode: str | None = None  # "appended" or "rewritten", once this run has written to it
-        self._log_failed = False
         self._sigs: dict = {}
         self._digests: dict = {}
         self.racy_after = time.time_ns() - RACY_NS
@@ -154,21 +199,20 @@ class RecordCache:
 
     @classmethod
     def open(cls, root: Path, settings: CacheSettings) -> RecordCache | None:
+        """The cache of `root`, or None (turned off, or no folder fit to use: `cache_folder`).
+        Raises `cache_folder.CacheRefused` for a chosen folder inside the root."""
         if not settings.enabled:
             return None
-        root = Path(root).resolve()
-        folder = settings.folder(root)
-        if not folder.is_absolute():
-            folder = Path.cwd() / folder
-        name = "records-" + hashlib.sha256(os.fsencode(root)).hexdigest()[:16] + ".bin"
-        header = {
-            "format": FORMAT,
-            "tool": tool_fingerprint(),
-            "policy": policy_fingerprint(root),
-            "python": platform.python_version(),
-            "marshal": marshal.version,
-        }
-        return cls(folder, folder / name, header, cache_files.read_pack(folder / name, header))
+        place = open_place(Path(root), settings.directory)
+        if place is None:
+            return None
+        header = dict(header_for(root), key=key_id(place.key))
+        path = place.folder / index_name(root)
+        return cls(place.folder, path, header, cache_files.read_pack(path, header, place.key), place.key)
+
+    @property
+    def log_path(self) -> Path:
+        return self.records.path
 
     # -- lookups ------------------------------------------------------------------------------------
     def by_stat(self, rel: str, st, want: frozenset | None):
@@ -194,7 +238,7 @@ class RecordCache:
             return None
         record = None
         if _wants(entry[5], want):
-            logged = self.log().get(rel)
+            logged = self.records.entries().get(rel)
             if type(logged) is not tuple or len(logged) != 3 or logged[0] != found:
                 self.misses += 1
                 return None
@@ -221,14 +265,7 @@ class RecordCache:
         self.hits += 1
         return result
 
-    def log(self) -> dict:
-        """The record log's entries (read once, on the first wanted record)."""
-        if self._log is None:
-            found = cache_files.read_log(self.log_path, self.header)
-            self._log, complete = found if found is not None else ({}, True)
-            self._log_damaged = not complete
-        return self._log
-
+    # -- this run's entries ------------------------------------------------------------------------
     def put(self, rel: str, data: bytes, result) -> None:
         try:
             encoded = reading.encode_result(result, data)
@@ -243,82 +280,33 @@ class RecordCache:
         kind = record[0] if record is not None else None
         self.new[rel] = (found, self._sigs.get(rel), findings, declared, row, kind)
         if record is not None:
-            self.log_new[rel] = (found, record, body_at)
-            if len(self.log_new) >= LOG_FLUSH_EVERY:
-                self._flush_log()
+            self.records.add(rel, found, record, body_at, self.old)
 
-    # -- the rules across files ----------------------------------------------------------------------
     def across_files(self, key: bytes):
-        """(findings, paths to drop) of the rules across files, when the last run had the same declared ids."""
-        memo = self.across
-        if type(memo) is not tuple or len(memo) != 3 or memo[0] != key or type(memo[2]) is not tuple:
-            return None
-        try:
-            return decode_findings(memo[1], ""), set(memo[2])
-        except Exception:  # noqa: BLE001 - damaged: run the rules
-            return None
+        return self.memo.get(key)
 
     def remember_across(self, key: bytes, findings: list, drop: set) -> None:
-        try:
-            self.new_across = (key, encode_findings(findings, ""), tuple(sorted(drop)))
-        except Unsupported:
-            self.new_across = None
+        self.memo.remember(key, findings, drop)
 
     # -- saving -------------------------------------------------------------------------------------
     @property
     def changed(self) -> bool:
-        return self.misses > 0 or self.updated > 0 or len(self.new) != len(self.old) or self.new_across != self.across
+        return self.misses > 0 or self.updated > 0 or len(self.new) != len(self.old) or self.memo.new != self.memo.old
 
     def save(self) -> bool:
         """Write this run's entries when they differ from the loaded ones; False if it could not."""
         if not self.changed:
             return True
         try:
-            self._flush_log()  # first: an index never names records its log lacks for long
-            if self._log_failed:
+            self.records.flush(self.old)  # first: an index never names records its log lacks for long
+            if self.records.failed:
                 return False
-            payload = marshal.dumps((self.new, self.log_base, self.new_across))
-            cache_files.replace(self.folder, self.path, cache_files.pack(self.header, payload))
+            payload = marshal.dumps((self.new, self.records.base, self.memo.new))
+            cache_files.replace(self.folder, self.path, cache_files.pack(self.header, payload, self.key))
             cache_files.sweep_temps(self.folder)
             return True
         except (OSError, ValueError):
             return False
-
-    def _flush_log(self) -> None:
-        """Add this run's new records to the log (as they come, so a cold run never holds them all)."""
-        if self._log_failed or (self._log_mode is not None and not self.log_new):
-            return
-        try:
-            if self._log_mode is None:
-                self._start_log()
-            if self.log_new:
-                cache_files.append(self.log_path, cache_files.segment(self.header, self.log_new))
-            self.log_new = {}
-            if self._log_mode == "rewritten":
-                self.log_base = self.log_path.stat().st_size
-        except (OSError, ValueError):
-            self._log_failed = True  # the run goes on without writing the cache
-
-    def _start_log(self) -> None:
-        """Append to the log, or start it again when it is absent, foreign, damaged or has grown to twice its
-        compacted size: then with the records of the last run whose files it still knew as they were."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _mark_folder(self.folder)
-        path = self.log_path
-        fresh = not cache_files.log_matches(path, self.header)
-        if not fresh and not self._log_damaged and path.stat().st_size <= 2 * self.log_base + _COMPACT_SLACK:
-            self._log_mode = "appended"
-            return
-        old = {} if fresh else self.log()
-        live = {}
-        for rel, logged in old.items():
-            entry = self.old.get(rel)
-            if type(logged) is tuple and len(logged) == 3 and type(entry) is tuple and entry and logged[0] == entry[0]:
-                live[rel] = logged
-        cache_files.replace(
-            self.folder, path, cache_files.log_start(self.header) + cache_files.segment(self.header, live)
-        )
-        self._log_mode = "rewritten"
 
 
 _DECLARED_FIELDS = len(CODECS["Declared"].names)
@@ -339,18 +327,8 @@ def _index_shape(loaded) -> bool:
     return type(loaded) is tuple and len(loaded) == 3 and type(loaded[0]) is dict and type(loaded[1]) is int
 
 
-def load_pack(path: Path, expected: dict) -> dict:
-    """The index entries of a cache written for `expected` (format, tool, policy, Python), else {}."""
-    loaded = cache_files.read_pack(path, expected)
+def load_pack(path: Path, expected: dict, key: bytes) -> dict:
+    """The index entries of a cache written for `expected` (format, tool, policy, Python, root) under `key`,
+    else {}."""
+    loaded = cache_files.read_pack(path, expected, key)
     return loaded[0] if _index_shape(loaded) else {}
-
-
-def _mark_folder(folder: Path) -> None:
-    """A `.gitignore` that ignores the whole folder, and the standard cache-directory tag."""
-    for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-        path = folder / name
-        if not path.exists():
-            try:
-                path.write_text(text, encoding="utf-8")
-            except OSError:
-                pass

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from incidents.findings import Finding, count_levels, sort_findings
 from incidents.policy.policy_file import Policy, load_policy
+from incidents.reading.batch import read_files
 from incidents.reading.cache import CacheSettings, RecordCache
 from incidents.reading.codec import Unsupported, decode_record, encode_record
 from incidents.reading.discovery import INCIDENTS_DIR, POLICY_DIR, check_root, record_files, scan_records  # noqa: F401 - re-exported
 from incidents.reading.gcpause import bulk_objects
-from incidents.reading.reader import default_jobs, read_files
+from incidents.reading.reader import default_jobs
 from incidents.records.model import Incident, Maintenance, Postmortem
 from incidents.records.source import SourceFile
 from incidents.rules.repository import check_repository
@@ -83,7 +84,8 @@ def validate_root(
 
     `cache`: read unchanged files from the cache of read records (None or
     False: no cache, as with `--no-cache`; True: the settings of the
-    environment, INCIDENTS_CACHE_DIR and INCIDENTS_NO_CACHE); `jobs`: processes that read and check files
+    environment, INCIDENTS_CACHE_DIR and INCIDENTS_NO_CACHE, else the user
+    cache folder; a chosen folder inside the root raises `CacheRefused`); `jobs`: processes that read and check files
     (None: every core; 1: this process only). Neither changes the result.
     `keep_sources` keeps each parsed file (for the gates' tests); it reads
     every file here, without the cache. `records`: the kinds of record the
@@ -122,26 +124,11 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
         stats=stats,
     )
 
-    incidents: list[Incident] = []
-    postmortems: list[Postmortem] = []
-    maintenances: list[Maintenance] = []
-    declared: list = []  # Declared, or its plain form from the cache
-    rows: list[tuple[str, tuple]] = []
-    sources: dict[str, SourceFile] = {}
-    by_type = {Incident: incidents, Postmortem: postmortems, Maintenance: maintenances}
+    collected = _Collected(want)
     for result in results:
-        findings.extend(result.findings)
-        if result.source is not None:
-            sources[result.rel] = result.source
-        record = result.record
-        if record is not None and (want is None or type(record).__name__ in want):
-            by_type[type(record)].append(record)
-        if result.declared is not None:
-            declared.append(result.declared)
-        elif result.declared_plain is not None:
-            declared.append(result.declared_plain)  # built only if the rules across files must run
-        if result.row is not None:
-            rows.append((result.rel, result.row))
+        collected.add(result, findings)
+    incidents, postmortems, maintenances = collected.incidents, collected.postmortems, collected.maintenances
+    declared, rows, sources = collected.declared, collected.rows, collected.sources
 
     cross, drop = _across_files(declared, policy, store)
     if store is not None:
@@ -160,6 +147,38 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
         sources,
         tuple(row for _path, row in rows),
     )
+
+
+class _Collected:
+    """What the files gave, sorted by kind (in path order): records, declared ids, metrics rows, sources."""
+
+    def __init__(self, want: frozenset | None) -> None:
+        self.want = want
+        self.incidents: list[Incident] = []
+        self.postmortems: list[Postmortem] = []
+        self.maintenances: list[Maintenance] = []
+        self.declared: list = []  # Declared, or its plain form from the cache
+        self.rows: list[tuple[str, tuple]] = []
+        self.sources: dict[str, SourceFile] = {}
+        self._by_type: dict[type, list] = {
+            Incident: self.incidents,
+            Postmortem: self.postmortems,
+            Maintenance: self.maintenances,
+        }
+
+    def add(self, result, findings: list[Finding]) -> None:
+        findings.extend(result.findings)
+        if result.source is not None:
+            self.sources[result.rel] = result.source
+        record = result.record
+        if record is not None and (self.want is None or type(record).__name__ in self.want):
+            self._by_type[type(record)].append(record)
+        if result.declared is not None:
+            self.declared.append(result.declared)
+        elif result.declared_plain is not None:
+            self.declared.append(result.declared_plain)  # built only if the rules across files must run
+        if result.row is not None:
+            self.rows.append((result.rel, result.row))
 
 
 def across_key(plain: tuple) -> bytes:

@@ -103,7 +103,7 @@ def read_incident(
     )
     if updates_ok:
         check_last_status(f, updates, status)
-    if visibility == "public":
+    if visibility == "public" and process:  # an imported history was published as it is: structure only
         check_update_placeholders(f, updates, policy.placeholders)
     check_chronology(
         f,
