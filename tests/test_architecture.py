@@ -15,9 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import code_size
 import import_graph
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "generator" / "incidents"
@@ -33,9 +34,7 @@ def test_no_import_cycle():
 
 def test_the_layer_check_catches_an_upward_import_and_a_cycle():
     edges = {"incidents.records.model": {"incidents.cli"}, "incidents.cli": set()}
-    assert import_graph.violations(edges) == [
-        "incidents.records.model (records) imports incidents.cli (faces)"
-    ]
+    assert import_graph.violations(edges) == ["incidents.records.model (records) imports incidents.cli (faces)"]
     loop = {"incidents.rules.a": {"incidents.rules.b"}, "incidents.rules.b": {"incidents.rules.a"}}
     assert import_graph.cycles(loop) == [["incidents.rules.a", "incidents.rules.b"]]
 
