@@ -1,0 +1,141 @@
+"""`incidents ingest SOURCE`: one payload in, internal incidents and timeline entries out (FORMAT.md section 12).
+
+- a firing group with no open record of its `source` creates one (internal, investigating, detected at
+  `at`, started at the earliest `startsAt`, one timeline entry per alert);
+- later payloads of the group append the entries not yet there (idempotent by source, fingerprint and time);
+- PagerDuty's acknowledgement sets `acknowledged_at` once;
+- nothing here ever resolves an incident: a resolved alert is a timeline entry, a person resolves.
+
+Every write goes through `write` (checked, atomic, locked); one ingest at a time per checkout (a lock
+on `incidents/.ingest`), so two payloads of one group never create two records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incidents.authoring import AuthoringError
+from incidents.authoring.checks import load
+from incidents.authoring.lock import locked
+from incidents.authoring.yamltext import timestamp
+from incidents.ingest import IngestError
+from incidents.ingest.mapping import Group, groups_of, service_of, severity_of
+from incidents.ingest.payloads import Alert, Payload, clean, parse_payload
+from incidents.ingest.write import Entry, NewRecord, append, create, find_by_source, next_source_id
+from incidents.policy.ingest_file import load_ingest_config
+from incidents.records.model import IMPACTS
+
+SYSTEM_NAMES = {"alertmanager": "Alertmanager", "grafana": "Grafana", "pagerduty": "PagerDuty", "generic": "Alert"}
+
+
+@dataclass
+class Outcome:
+    action: str  # created | updated | unchanged | ignored
+    incident_id: str | None = None
+    path: str | None = None
+    entries: int = 0
+    note: str = ""
+
+    def line(self) -> str:
+        if self.action == "created":
+            return f"created {self.incident_id} ({self.path}) with {self.entries} timeline entr{'y' if self.entries == 1 else 'ies'}"
+        if self.action == "updated":
+            return f"updated {self.incident_id} ({self.path}): {self.entries} new timeline entr{'y' if self.entries == 1 else 'ies'}"
+        if self.action == "unchanged":
+            return f"unchanged {self.incident_id} ({self.path}): nothing new"
+        return f"ignored: {self.note}"
+
+
+@dataclass
+class Result:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        return [o.path for o in self.outcomes if o.action in ("created", "updated") and o.path]
+
+
+def ingest(root: Path, system: str, data: bytes, at: datetime, *, dry_run: bool = False) -> Result:
+    """Record one payload of `system` received at `at`. Raises IngestError / AuthoringError; nothing half-written."""
+    payload = parse_payload(system, data)
+    root, loaded = load(root)
+    policy = loaded.policy
+    config = load_ingest_config(root, tuple(policy.severity_ids), tuple(policy.service_ids))
+    if not config.ok:
+        raise IngestError(
+            "policy/ingest.yml has errors (`incidents validate` lists them); nothing was written",
+            [f for f in config.findings if f.level == "error"],
+        )
+    groups = groups_of(payload, config)
+    result = Result()
+    if not groups:
+        result.outcomes.append(Outcome("ignored", note="no alert matches a source of policy/ingest.yml"))
+        return result
+    at = at.astimezone(UTC).replace(microsecond=0)
+    (root / "incidents").mkdir(exist_ok=True)
+    with locked(root / "incidents" / ".ingest", what="another ingest"):
+        for group in groups:
+            result.outcomes.append(_apply_group(root, loaded, payload, group, at, dry_run))
+    return result
+
+
+def _entries(payload: Payload, group: Group) -> list[Entry]:
+    system = payload.system
+    if system == "pagerduty":
+        verb = (payload.event or "event").removeprefix("incident.")
+        who = f" by {payload.agent}" if payload.agent and verb == "acknowledged" else ""
+        alert = group.alerts[0]
+        text = f"PagerDuty {verb}{who}: {alert.summary or alert.name}"
+        return [Entry(payload.occurred_at or alert.starts_at, text, f"pagerduty event={payload.event_id}")]
+    out = []
+    name = SYSTEM_NAMES[system]
+    for alert in group.alerts:
+        what = f"{alert.name}: {alert.summary}" if alert.summary and alert.summary != alert.name else alert.name
+        out.append(Entry(alert.starts_at, f"{name} firing: {what}", _key(system, alert, "startsAt", alert.starts_at)))
+        if alert.status == "resolved" and alert.ends_at is not None:
+            out.append(Entry(alert.ends_at, f"{name} resolved: {alert.name}", _key(system, alert, "endsAt", alert.ends_at)))
+    return out
+
+
+def _key(system: str, alert: Alert, which: str, when: datetime) -> str:
+    return f"{system} fingerprint={alert.fingerprint} {which}={timestamp(when)}"
+
+
+def _apply_group(root: Path, loaded, payload: Payload, group: Group, at: datetime, dry_run: bool) -> Outcome:
+    found = find_by_source(root, payload.system, group.source_id)
+    open_ = [f for f in found if f.status != "resolved"]
+    entries = _entries(payload, group)
+    ack = payload.occurred_at if payload.event == "incident.acknowledged" else None
+    if open_:
+        target = open_[-1]
+        if dry_run:
+            return Outcome("updated", target.incident_id, target.path, len(entries), "dry run")
+        count = append(root, loaded, target.incident_id, entries, ack)
+        return Outcome("updated" if count else "unchanged", target.incident_id, target.path, count)
+    if not group.firing or payload.event == "incident.resolved":
+        return Outcome("ignored", note=f"resolved alerts of `{clean(group.source_id, 80)}` with no open incident")
+    rec = _new_record(loaded.policy, payload, group, at, entries, ack, next_source_id(found, group.source_id))
+    if dry_run:
+        return Outcome("created", "(dry run)", None, len(entries))
+    incident_id, rel = create(root, loaded, rec)
+    return Outcome("created", incident_id, rel, len(entries))
+
+
+def _new_record(policy, payload, group, at, entries, ack, source_id) -> NewRecord:
+    firing = group.firing
+    severities = tuple(policy.severity_ids)
+    known = tuple(policy.service_ids)
+    services = tuple(dict.fromkeys(service_of(a, group.mapping, known) for a in firing))
+    severity = min((severity_of(a, group.mapping, severities) for a in firing), key=severities.index)
+    first = firing[0]
+    title = clean(first.summary or first.name, 200) or f"{SYSTEM_NAMES[payload.system]} alert"
+    impact = first.labels.get("impact") if first.labels.get("impact") in IMPACTS else "degraded_performance"
+    started = min(min(a.starts_at for a in firing), at)
+    entries = tuple(Entry(max(e.at, started), e.text, e.key) for e in sorted(entries, key=lambda e: e.at))
+    ack_at = max(ack, at) if ack is not None else None
+    return NewRecord(title, severity, services, impact, started, at, payload.system, source_id, entries, ack_at)
+
+
+__all__ = ["AuthoringError", "IngestError", "Outcome", "Result", "ingest"]
