@@ -107,4 +107,35 @@ def serve(host, port, repo, no_push):
         sys.exit(2)
 
 
-__all__ = ["ingest_group"]
+@click.command("probe")
+@click.option("--at", "at_text", metavar="TIMESTAMP", help="The time of the checks (default now, UTC).")
+@root_option
+@fatal_errors_exit_2
+def probe(at_text, root):
+    """Check every service that has a `probe:` in policy/services.yml, once.
+
+    Appends one line per check to probes/<service>/<YYYY-MM>.csv (at,ok,status,ms,error);
+    after the probe's `fail_after` consecutive failures opens an internal incident
+    (detected at the first failed check); when it passes again, adds a timeline entry.
+    Exit 0 whatever the probes found (a failing service is data, not an error).
+
+    \b
+    Example:
+      incidents probe --root .
+    """
+    from incidents.authoring import AuthoringError
+    from incidents.authoring.checks import load
+    from incidents.probe.run import probe_all
+
+    root, loaded = _load_or_fail(load, root)
+    try:
+        outcomes = probe_all(root, _at(at_text, loaded))
+    except AuthoringError as exc:
+        _fail(exc)
+    if not outcomes:
+        click.echo("no service has a `probe:` in policy/services.yml")
+    for outcome in outcomes:
+        click.echo(outcome.line())
+
+
+__all__ = ["ingest_group", "probe"]

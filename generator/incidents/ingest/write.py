@@ -52,8 +52,13 @@ class Found:
 
 def find_by_source(root, system: str, base_id: str) -> list[Found]:
     """Every incident whose `source` is (`system`, `base_id` or `base_id-rN`), in file order."""
-    pattern = re.compile(re.escape(base_id) + r"(-r\d+)?")
-    needle = base_id.encode()
+    return find_matching(root, system, base_id, re.compile(re.escape(base_id) + r"(-r\d+)?"))
+
+
+def find_matching(root, system: str, prefix: str, pattern: re.Pattern) -> list[Found]:
+    """Every incident whose `source.system` is `system` and whose `source.id` matches `pattern` wholly
+    (files that do not hold `prefix` are not parsed)."""
+    needle = prefix.encode()
     out = []
     for rel in record_files(root):
         try:
