@@ -70,6 +70,9 @@ def ingest(root: Path, system: str, data: bytes, at: datetime, *, dry_run: bool 
         )
     groups = groups_of(payload, config)
     result = Result()
+    if not payload.alerts:
+        result.outcomes.append(Outcome("ignored", note=f"nothing to record in a `{payload.event or system}` event"))
+        return result
     if not groups:
         result.outcomes.append(Outcome("ignored", note="no alert matches a source of policy/ingest.yml"))
         return result
@@ -114,7 +117,7 @@ def _apply_group(root: Path, loaded, payload: Payload, group: Group, at: datetim
             return Outcome("updated", target.incident_id, target.path, len(entries), "dry run")
         count = append(root, loaded, target.incident_id, entries, ack)
         return Outcome("updated" if count else "unchanged", target.incident_id, target.path, count)
-    if not group.firing or payload.event == "incident.resolved":
+    if not group.firing or payload.event not in (None, "incident.triggered", "incident.acknowledged"):
         return Outcome("ignored", note=f"resolved alerts of `{clean(group.source_id, 80)}` with no open incident")
     rec = _new_record(loaded.policy, payload, group, at, entries, ack, next_source_id(found, group.source_id))
     if dry_run:

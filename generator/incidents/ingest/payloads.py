@@ -203,6 +203,8 @@ def _pagerduty(r: _Reader, value) -> Payload:
     event_id = r.get(event, "id", "$.event", str)
     occurred = r.time(event, "occurred_at", "$.event")
     data = r.get(event, "data", "$.event", dict)
+    if data.get("type", "incident") != "incident":  # a note, a responder, a service: not an incident's state
+        return Payload(r.system, "", "firing", (), event=kind, event_id=stable_id(event_id), occurred_at=occurred)
     incident_id = r.get(data, "id", "$.event.data", str)
     agent_obj = r.get(event, "agent", "$.event", dict, required=False) or {}
     agent = agent_obj.get("summary") if isinstance(agent_obj.get("summary"), str) else None

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from incidents.authoring import AuthoringError
 from incidents.authoring.checks import check_incident_bytes, create_checked
 from incidents.authoring.record_edit import edit_record
 from incidents.authoring.repo import next_free_id, scan
@@ -162,8 +163,28 @@ def last_entry_at(fm: dict) -> datetime | None:
     return max(times) if times else None
 
 
+ACK_HELD = (
+    " (acknowledged_at not set: the severity's required roles are missing; add them under `roles:` "
+    "and run `incidents ack`)"
+)
+
+
 def append(root, loaded: LoadedPolicy, incident_id: str, entries: list[Entry], ack: datetime | None) -> int:
-    """Append the entries not yet in the record (and `acknowledged_at` when still empty); how many were new."""
+    """Append the entries not yet in the record (and `acknowledged_at` when still empty); how many were new.
+
+    Once `acknowledged_at` is set a missing required role is an error, and a record that would not
+    validate is never written: when the roles are missing the acknowledgement is kept as a timeline
+    entry that says so, and `acknowledged_at` waits for a person (`incidents ack`)."""
+    try:
+        return _append(root, loaded, incident_id, entries, ack)
+    except AuthoringError as exc:
+        if ack is None or not any(f.code == "missing-role" for f in exc.findings):
+            raise
+    held = [Entry(e.at, e.text + ACK_HELD, e.key) for e in entries]
+    return _append(root, loaded, incident_id, held, None)
+
+
+def _append(root, loaded: LoadedPolicy, incident_id: str, entries: list[Entry], ack: datetime | None) -> int:
     written = []
 
     def plan(data: bytes, rel: str, fm: dict):
