@@ -48,7 +48,7 @@ def http_check(probe: Probe, at: datetime) -> Check:
         error = clean(f"{type(reason).__name__}: {reason}", 200)
     ms = round((time.perf_counter() - start) * 1000)
     if not error and status != probe.expect_status:
-        error = f"HTTP {status}, expected {probe.expect_status}"
+        error = f"HTTP {status} (expected {probe.expect_status})"
     if not error and probe.contains is not None and probe.contains.encode() not in body:
         error = clean(f"the body does not contain `{probe.contains}`", 200)
     return Check(at, not error, status, ms if status is not None else None, error)
