@@ -323,3 +323,12 @@ def test_validate_checks_ingest_yml_at_its_lines(tmp_path):
     assert "did you mean `match`?" in messages and "did you mean `alertmanager`?" in messages
     out = run(root, "ingest", "alertmanager", "-", stdin=am_payload())
     assert out.exit_code == 1 and "policy/ingest.yml has errors" in out.output
+
+
+def test_metrics_take_mttd_from_detected_incidents(tmp_path):
+    root = make(tmp_path)
+    run(root, "ingest", "alertmanager", "-", "--at", "2026-03-01T10:01:30Z", stdin=am_payload())
+    out = run(root, "metrics", "--format", "json")
+    assert out.exit_code == 0, out.output
+    [sev1] = [g for g in json.loads(out.output)["groups"] if g["key"] == "SEV-1"]
+    assert sev1["count"] == 1 and sev1["mttd_n"] == 1 and sev1["mttd_median_min"] == 1.5

@@ -118,3 +118,49 @@ def test_probe_keys_are_checked_at_their_lines(tmp_path):
     }
     messages = [f.message for f in validate_root(root, cache=False, jobs=1).findings if f.code == "unknown-field"]
     assert "did you mean `contains`?" in messages[0]
+
+
+def test_window_figures_from_the_csv_lines():
+    from datetime import UTC, datetime
+
+    from incidents.mkdocs_plugin.probes import window_figures
+    from incidents.probe.run import parse_csv
+
+    now = datetime(2026, 5, 31, 12, 0, tzinfo=UTC)
+    checks = parse_csv(
+        "at,ok,status,ms,error\n"
+        "2026-05-01T13:00:00Z,1,200,900,\n"  # 30 days only
+        "2026-05-27T12:00:00Z,0,503,5,HTTP 503 (expected 200)\n"  # 7 and 30 days
+        "2026-05-31T00:00:00Z,1,200,100,\n"
+        "2026-05-31T06:00:00Z,1,200,300,\n"
+        "2026-05-31T11:00:00Z,0,,,timeout\n"
+        "garbage line\n"
+    )
+    day, week, month = window_figures(checks, now)
+    assert (day["label"], day["checks"], day["uptime"], day["median_ms"], day["p95_ms"]) == ("24 hours", 3, "66.67", 200, 300)
+    assert (week["checks"], week["uptime"], week["median_ms"]) == (4, "50.00", 200)
+    assert (month["checks"], month["uptime"], month["p95_ms"]) == (5, "60.00", 900)
+
+
+def test_the_status_page_shows_what_the_probe_measured(tmp_path, service):
+    import os
+    import subprocess
+    import sys
+
+    state, port = service
+    root = tmp_path / "site-repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1780272000")  # 2026-06-01T00:00:00Z
+    assert subprocess.run([sys.executable, "-m", "incidents", "init", "."], cwd=root, env=env).returncode == 0
+    services = root / "policy/services.yml"
+    services.write_text(services.read_text().replace(
+        "    description: The public API.\n",
+        f'    description: The public API.\n    probe: {{url: "http://127.0.0.1:{port}/", fail_after: 2}}\n',
+    ))
+    for at in ("2026-05-31T23:50:00Z", "2026-05-31T23:55:00Z"):
+        probe(root, at)
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")], cwd=root, env=env, check=True)
+    html = (tmp_path / "site/index.html").read_text()
+    assert 'aria-label="API: measured by its probe"' in html and "Last 24 hours" in html and "100.00%" in html
+    assert "Website: measured by its probe" not in html

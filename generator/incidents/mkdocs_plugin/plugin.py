@@ -282,6 +282,10 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             context, search = subscribe_context(self.data, self.config.subscribe_text), None
         else:
             context, search = page_context(self.data, kind, obj, self.bodies)
+        if kind == "status":  # issue 23: response time and measured uptime of the probed services
+            from incidents.mkdocs_plugin.probes import probe_figures
+
+            context["probes"] = probe_figures(self.root, self.data.policy.services, self.data.now)
         here = page.url
         urls = self.urls
 
