@@ -30,7 +30,10 @@ def fresh(request, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp(f"init-{request.param}")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "incidents", "init", ".", "--scheme", request.param], cwd=root, capture_output=True, text=True
+        [sys.executable, "-m", "incidents", "init", ".", "--scheme", request.param],
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return root
@@ -46,7 +49,9 @@ def test_actionlint_and_zizmor_find_nothing(fresh):
     paths = [str(fresh / w) for w in WORKFLOWS]
     lint = subprocess.run([tool("actionlint"), "-no-color", *paths], capture_output=True, text=True, timeout=120)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    audit = subprocess.run([tool("zizmor"), "--offline", "--no-progress", *paths], capture_output=True, text=True, timeout=120)
+    audit = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", *paths], capture_output=True, text=True, timeout=120
+    )
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "No findings to report" in audit.stdout + audit.stderr
 

@@ -62,9 +62,11 @@ def run(root: Path, *args: str, stdin: bytes | None = None):
     return CliRunner().invoke(cli, [*args, "--root", str(root)], input=stdin)
 
 
-def am_payload(status="firing", alerts=None, group="{}:{alertname=\"HighLatency\"}") -> bytes:
+def am_payload(status="firing", alerts=None, group='{}:{alertname="HighLatency"}') -> bytes:
     alerts = alerts or [am_alert()]
-    return json.dumps({"version": "4", "groupKey": group, "status": status, "receiver": "incidents", "alerts": alerts}).encode()
+    return json.dumps(
+        {"version": "4", "groupKey": group, "status": status, "receiver": "incidents", "alerts": alerts}
+    ).encode()
 
 
 def am_alert(status="firing", fp="3f2a1b", summary="p99 above 2s", ends="0001-01-01T00:00:00Z", **labels):
@@ -106,7 +108,10 @@ def test_firing_group_creates_one_internal_incident_then_appends_never_twice(tmp
     assert records(root)[rel] == text  # the repeat changed nothing, not even the bytes
 
     second = am_payload(alerts=[am_alert(), am_alert(fp="77aa", summary="errors up", instance="b")])
-    assert "1 new timeline entry" in run(root, "ingest", "alertmanager", "-", "--at", "2026-03-01T10:06:00Z", stdin=second).output
+    assert (
+        "1 new timeline entry"
+        in run(root, "ingest", "alertmanager", "-", "--at", "2026-03-01T10:06:00Z", stdin=second).output
+    )
     resolved = am_payload("resolved", [am_alert("resolved", ends="2026-03-01T10:20:00Z")])
     out = run(root, "ingest", "alertmanager", "-", "--at", "2026-03-01T10:21:00Z", stdin=resolved)
     assert "1 new timeline entry" in out.output
@@ -206,7 +211,9 @@ def test_pagerduty_acknowledgement_waits_for_the_required_roles(tmp_path):
 
 def test_generic_payload_and_defaults_without_ingest_yml(tmp_path):
     root = make(tmp_path, ingest=None)
-    body = json.dumps({"id": "db-disk", "title": "Disk 95% full", "status": "firing", "at": "2026-05-01T09:00:00Z", "service": "web"})
+    body = json.dumps(
+        {"id": "db-disk", "title": "Disk 95% full", "status": "firing", "at": "2026-05-01T09:00:00Z", "service": "web"}
+    )
     out = run(root, "ingest", "generic", "-", "--at", "2026-05-01T09:02:00Z", stdin=body.encode())
     assert "created" in out.output, out.output
     text = next(iter(records(root).values()))
@@ -223,10 +230,18 @@ def test_dry_run_writes_nothing(tmp_path):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{\"status\": \"firing\",\n \"alerts\": [}", "not JSON at line 2, column"),
+        (b'{"status": "firing",\n "alerts": [}', "not JSON at line 2, column"),
         (b"[1, 2]", "$: expected an object, not a list"),
-        (json.dumps({"status": "firing", "alerts": [{"labels": {"service": 5}, "startsAt": "2026-03-01T10:00:00Z"}]}).encode(), "$.alerts[0].labels.service: expected text, not a number"),
-        (json.dumps({"status": "firing", "alerts": [{"labels": {}, "startsAt": "yesterday"}]}).encode(), "$.alerts[0].startsAt"),
+        (
+            json.dumps(
+                {"status": "firing", "alerts": [{"labels": {"service": 5}, "startsAt": "2026-03-01T10:00:00Z"}]}
+            ).encode(),
+            "$.alerts[0].labels.service: expected text, not a number",
+        ),
+        (
+            json.dumps({"status": "firing", "alerts": [{"labels": {}, "startsAt": "yesterday"}]}).encode(),
+            "$.alerts[0].startsAt",
+        ),
         (json.dumps({"status": "exploded", "alerts": []}).encode(), "$.status: expected `firing` or `resolved`"),
         (b"{" + b" " * (1024 * 1024 + 10) + b"}", "over the 1 MB limit"),
         (b"\xff\xfe not utf-8", "not UTF-8"),
@@ -249,7 +264,15 @@ def test_hostile_text_is_sanitized_and_labels_never_become_paths(tmp_path):
         alertname="../../x",
         service="../../policy",
     )
-    out = run(root, "ingest", "alertmanager", "-", "--at", "2026-03-01T10:01:30Z", stdin=am_payload(alerts=[hostile], group="../../g"))
+    out = run(
+        root,
+        "ingest",
+        "alertmanager",
+        "-",
+        "--at",
+        "2026-03-01T10:01:30Z",
+        stdin=am_payload(alerts=[hostile], group="../../g"),
+    )
     assert out.exit_code == 0, out.output
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert files == ["incidents/2026/INC-2026-0001.md", "policy/ingest.yml", "policy/policy.yml", "policy/services.yml"]
@@ -276,7 +299,9 @@ def test_missing_role_is_a_warning_until_acknowledged_and_check_fires_ack_overdu
     assert "ack-overdue" in check.output and check.exit_code == 1
     assert run(root, "ack", "INC-2026-0001", "--at", "2026-03-01T10:10:00Z").exit_code == 1  # now an error: refused
     path = root / "incidents/2026/INC-2026-0001.md"
-    path.write_text(path.read_text().replace("visibility: internal", "acknowledged_at: 2026-03-01T10:10:00Z\nvisibility: internal"))
+    path.write_text(
+        path.read_text().replace("visibility: internal", "acknowledged_at: 2026-03-01T10:10:00Z\nvisibility: internal")
+    )
     roles = [f for f in front(root).findings if f.code == "missing-role"]
     assert [f.level for f in roles] == ["error"]
 

@@ -119,16 +119,27 @@ def test_an_alert_fired_in_alertmanager_becomes_a_committed_internal_incident_on
         stderr=log,
     )
     am = subprocess.Popen(
-        [ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
-         f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            ALERTMANAGER,
+            f"--config.file={config}",
+            f"--storage.path={tmp_path / 'am-data'}",
+            f"--web.listen-address=127.0.0.1:{am_port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(lambda: _up(am_port, "/-/ready") and _up(port, "/healthz"), 30, "Alertmanager and the receiver")
-        alert = {"labels": {"alertname": "CheckoutErrors", "service": "api", "severity": "critical"},
-                 "annotations": {"summary": "5xx above 5% on checkout"}}
+        alert = {
+            "labels": {"alertname": "CheckoutErrors", "service": "api", "severity": "critical"},
+            "annotations": {"summary": "5xx above 5% on checkout"},
+        }
         fired = time.monotonic()
-        assert post(am_port, "/api/v2/alerts", json.dumps([alert]).encode(), {"Content-Type": "application/json"})[0] == 200
+        assert (
+            post(am_port, "/api/v2/alerts", json.dumps([alert]).encode(), {"Content-Type": "application/json"})[0]
+            == 200
+        )
         wait_for(lambda: len(remote_log(remote)) == 2, 30, "the record's commit on the remote")
         seconds = time.monotonic() - fired
         [subject, _init] = remote_log(remote)
@@ -156,7 +167,10 @@ def test_an_alert_fired_in_alertmanager_becomes_a_committed_internal_incident_on
         # Nothing reaches the public site until a person runs `update`: the record is internal.
         built = subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(tmp_path / "site")],
-            cwd=clone, capture_output=True, text=True, env=dict(ENV, NO_MKDOCS_2_WARNING="1"),
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            env=dict(ENV, NO_MKDOCS_2_WARNING="1"),
         )
         assert built.returncode == 0, built.stderr
         public = " ".join(p.read_text(errors="replace") for p in (tmp_path / "site").rglob("*") if p.is_file())
@@ -191,7 +205,9 @@ def server(checkout):
     srv.server_close()
 
 
-GENERIC = json.dumps({"id": "db-disk", "title": "Disk 95% full", "status": "firing", "at": "2026-05-01T09:00:00Z", "service": "web"}).encode()
+GENERIC = json.dumps(
+    {"id": "db-disk", "title": "Disk 95% full", "status": "firing", "at": "2026-05-01T09:00:00Z", "service": "web"}
+).encode()
 
 
 def test_hmac_signed_generic_alert_is_committed_and_pushed(server):

@@ -48,7 +48,11 @@ def service():
 def make(tmp_path: Path, port: int, probe: str | None = None) -> Path:
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "policy.yml").write_text(POLICY)
-    probe = probe or f'{{url: "http://127.0.0.1:{port}/health", expect_status: 200, contains: "ok", timeout: 2s, fail_after: 3, severity: SEV-2}}'
+    probe = (
+        probe
+        or f'{{url: "http://127.0.0.1:{port}/health", expect_status: 200, contains: "ok", '
+        "timeout: 2s, fail_after: 3, severity: SEV-2}"
+    )
     (tmp_path / "policy" / "services.yml").write_text(
         f"services:\n  - id: api\n    name: Public API\n    probe: {probe}\n  - id: web\n    name: Website\n"
     )
@@ -137,7 +141,13 @@ def test_window_figures_from_the_csv_lines():
         "garbage line\n"
     )
     day, week, month = window_figures(checks, now)
-    assert (day["label"], day["checks"], day["uptime"], day["median_ms"], day["p95_ms"]) == ("24 hours", 3, "66.67", 200, 300)
+    assert (day["label"], day["checks"], day["uptime"], day["median_ms"], day["p95_ms"]) == (
+        "24 hours",
+        3,
+        "66.67",
+        200,
+        300,
+    )
     assert (week["checks"], week["uptime"], week["median_ms"]) == (4, "50.00", 200)
     assert (month["checks"], month["uptime"], month["p95_ms"]) == (5, "60.00", 900)
 
@@ -154,13 +164,20 @@ def test_the_status_page_shows_what_the_probe_measured(tmp_path, service):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1780272000")  # 2026-06-01T00:00:00Z
     assert subprocess.run([sys.executable, "-m", "incidents", "init", "."], cwd=root, env=env).returncode == 0
     services = root / "policy/services.yml"
-    services.write_text(services.read_text().replace(
-        "    description: The public API.\n",
-        f'    description: The public API.\n    probe: {{url: "http://127.0.0.1:{port}/", fail_after: 2}}\n',
-    ))
+    services.write_text(
+        services.read_text().replace(
+            "    description: The public API.\n",
+            f'    description: The public API.\n    probe: {{url: "http://127.0.0.1:{port}/", fail_after: 2}}\n',
+        )
+    )
     for at in ("2026-05-31T23:50:00Z", "2026-05-31T23:55:00Z"):
         probe(root, at)
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")], cwd=root, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+        cwd=root,
+        env=env,
+        check=True,
+    )
     html = (tmp_path / "site/index.html").read_text()
     assert 'aria-label="API: measured by its probe"' in html and "Last 24 hours" in html and "100.00%" in html
     assert "Website: measured by its probe" not in html

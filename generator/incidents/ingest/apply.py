@@ -39,10 +39,11 @@ class Outcome:
     note: str = ""
 
     def line(self) -> str:
+        entries = f"{self.entries} timeline entr{'y' if self.entries == 1 else 'ies'}"
         if self.action == "created":
-            return f"created {self.incident_id} ({self.path}) with {self.entries} timeline entr{'y' if self.entries == 1 else 'ies'}"
+            return f"created {self.incident_id} ({self.path}) with {entries}"
         if self.action == "updated":
-            return f"updated {self.incident_id} ({self.path}): {self.entries} new timeline entr{'y' if self.entries == 1 else 'ies'}"
+            return f"updated {self.incident_id} ({self.path}): {entries.replace(' timeline', ' new timeline')}"
         if self.action == "unchanged":
             return f"unchanged {self.incident_id} ({self.path}): nothing new"
         return f"ignored: {self.note}"
@@ -98,7 +99,9 @@ def _entries(payload: Payload, group: Group) -> list[Entry]:
         what = f"{alert.name}: {alert.summary}" if alert.summary and alert.summary != alert.name else alert.name
         out.append(Entry(alert.starts_at, f"{name} firing: {what}", _key(system, alert, "startsAt", alert.starts_at)))
         if alert.status == "resolved" and alert.ends_at is not None:
-            out.append(Entry(alert.ends_at, f"{name} resolved: {alert.name}", _key(system, alert, "endsAt", alert.ends_at)))
+            out.append(
+                Entry(alert.ends_at, f"{name} resolved: {alert.name}", _key(system, alert, "endsAt", alert.ends_at))
+            )
     return out
 
 

@@ -63,7 +63,11 @@ def groups_of(payload: Payload, config: IngestConfig) -> list[Group]:
         for index, mapping in enumerate(candidates):
             if not mapping.matches(alert.labels):
                 continue
-            gid = alert.fingerprint if mapping.group_by == "fingerprint" else stable_id(payload.group_key or alert.fingerprint)
+            gid = (
+                alert.fingerprint
+                if mapping.group_by == "fingerprint"
+                else stable_id(payload.group_key or alert.fingerprint)
+            )
             group = out.setdefault((index, gid), Group(gid, mapping, []))
             group.alerts.append(alert)
             break

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from incidents.ingest import IngestError
 from incidents.records.timestamps import TimestampError, parse_timestamp
@@ -76,7 +77,7 @@ class _Reader:
     def __init__(self, system: str):
         self.system = system
 
-    def fail(self, path: str, message: str):
+    def fail(self, path: str, message: str) -> NoReturn:
         raise IngestError(f"{self.system} payload: {path}: {message}; nothing was written")
 
     def obj(self, value, path: str) -> dict:
@@ -91,7 +92,7 @@ class _Reader:
                 self.fail(f"{path}.{key}", "is missing")
             return None
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            want = {str: "text", list: "a list", dict: "an object"}.get(kind, "a value") if isinstance(kind, type) else "a value"
+            want = _WANT.get(kind, "a value") if isinstance(kind, type) else "a value"
             self.fail(f"{path}.{key}", f"expected {want}, not {_kind(value)}")
         return value
 
@@ -104,6 +105,13 @@ class _Reader:
             out[str(k)] = v
         return out
 
+    def when(self, obj: dict, key: str, path: str) -> datetime:
+        """A required timestamp (the zero time Alertmanager writes for "none" is refused here)."""
+        value = self.time(obj, key, path)
+        if value is None:
+            self.fail(f"{path}.{key}", "is missing")
+        return value
+
     def time(self, obj: dict, key: str, path: str, *, required: bool = True) -> datetime | None:
         text = self.get(obj, key, path, str, required=required)
         if text is None or text == _ZERO_TIME:
@@ -115,6 +123,9 @@ class _Reader:
             return parse_timestamp(text).astimezone(UTC)
         except TimestampError as exc:
             self.fail(f"{path}.{key}", str(exc))
+
+
+_WANT: dict[type, str] = {str: "text", list: "a list", dict: "an object"}
 
 
 def _kind(value) -> str:
@@ -181,7 +192,7 @@ def _alertmanager(r: _Reader, value) -> Payload:
             r.fail(f"{path}.status", f"expected `firing` or `resolved`, not `{clean(a_status, 40)}`")
         labels = r.text_map(item, "labels", path)
         annotations = r.text_map(item, "annotations", path)
-        starts = r.time(item, "startsAt", path)
+        starts = r.when(item, "startsAt", path)
         ends = r.time(item, "endsAt", path, required=False)
         fingerprint = r.get(item, "fingerprint", path, str, required=False)
         if not fingerprint:  # version 4 always has one; compute it from the labels otherwise
@@ -201,7 +212,7 @@ def _pagerduty(r: _Reader, value) -> Payload:
     event = r.obj(r.get(top, "event", "$", dict), "$.event")
     kind = r.get(event, "event_type", "$.event", str)
     event_id = r.get(event, "id", "$.event", str)
-    occurred = r.time(event, "occurred_at", "$.event")
+    occurred = r.when(event, "occurred_at", "$.event")
     data = r.get(event, "data", "$.event", dict)
     if data.get("type", "incident") != "incident":  # a note, a responder, a service: not an incident's state
         return Payload(r.system, "", "firing", (), event=kind, event_id=stable_id(event_id), occurred_at=occurred)
@@ -219,9 +230,17 @@ def _pagerduty(r: _Reader, value) -> Payload:
         labels["priority"] = labels["severity"] = priority["summary"]
     created = r.time(data, "created_at", "$.event.data", required=False) or occurred
     status = "resolved" if kind == "incident.resolved" else "firing"
-    alert = Alert(stable_id(incident_id), status, labels, {"summary": title}, created, occurred if status == "resolved" else None)
+    alert = Alert(
+        stable_id(incident_id), status, labels, {"summary": title}, created, occurred if status == "resolved" else None
+    )
     return Payload(
-        r.system, incident_id, status, (alert,), event=kind, event_id=stable_id(event_id), occurred_at=occurred,
+        r.system,
+        incident_id,
+        status,
+        (alert,),
+        event=kind,
+        event_id=stable_id(event_id),
+        occurred_at=occurred,
         agent=clean(agent, 100) if agent else None,
     )
 
@@ -236,7 +255,7 @@ def _generic(r: _Reader, value) -> Payload:
     status = r.get(top, "status", "$", str)
     if status not in ("firing", "resolved"):
         r.fail("$.status", f"expected `firing` or `resolved`, not `{clean(status, 40)}`")
-    at = r.time(top, "at", "$")
+    at = r.when(top, "at", "$")
     labels = {"alertname": title}
     for key in ("severity", "service"):
         v = r.get(top, key, "$", str, required=False)

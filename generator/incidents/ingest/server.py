@@ -48,9 +48,8 @@ class Auth:
 
     def ok(self, headers, body: bytes) -> bool:
         auth = headers.get("Authorization", "")
-        if self.token and auth[:7].lower() == "bearer ":
-            if hmac.compare_digest(auth[7:].strip().encode(), self.token):
-                return True
+        if self.token and auth[:7].lower() == "bearer " and hmac.compare_digest(auth[7:].strip().encode(), self.token):
+            return True
         signature = headers.get("X-Incidents-Signature", "")
         if self.secret and signature.startswith("sha256="):
             expected = "sha256=" + hmac.new(self.secret, body, hashlib.sha256).hexdigest()
@@ -112,7 +111,9 @@ def make_handler(receiver: Receiver):
         def do_POST(self):  # noqa: N802
             system = self.path.split("?", 1)[0].strip("/")
             if system not in INGEST_SYSTEMS:
-                return self._answer(404, {"error": f"unknown path; use one of /{', /'.join(INGEST_SYSTEMS)}"}, close=True)
+                return self._answer(
+                    404, {"error": f"unknown path; use one of /{', /'.join(INGEST_SYSTEMS)}"}, close=True
+                )
             length_text = self.headers.get("Content-Length")
             if length_text is None or not length_text.isdigit():
                 return self._answer(411, {"error": "a Content-Length is required"}, close=True)
@@ -126,7 +127,7 @@ def make_handler(receiver: Receiver):
             self._answer(status, payload)
 
         def log_message(self, format, *args):  # noqa: A002 - the http.server signature
-            sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
     return Handler
 
@@ -142,8 +143,11 @@ def make_server(repo: Path, host: str, port: int, *, push: bool = True, env=None
 
 def run_server(repo: Path, host: str, port: int, *, push: bool = True) -> None:
     server = make_server(repo, host, port, push=push)
-    addr = server.server_address
-    print(f"incidents ingest: listening on http://{addr[0]}:{addr[1]}/ for {Path(repo).resolve()}", file=sys.stderr, flush=True)
+    print(
+        f"incidents ingest: listening on http://{host}:{server.server_port}/ for {Path(repo).resolve()}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # pragma: no cover

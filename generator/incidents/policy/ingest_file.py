@@ -143,7 +143,9 @@ def _source(f: Fields, path: tuple, severities, services) -> IngestSource | None
     return IngestSource(
         type=kind,
         match=match,
-        service_from=service_from if f.present(path + ("service_from",)) else (None if service else ("label", "service")),
+        service_from=service_from
+        if f.present(path + ("service_from",))
+        else (None if service else ("label", "service")),
         service=service,
         severity_from=severity_from if f.present(path + ("severity_from",)) else ("label", "severity"),
         severity_map=severity_map,

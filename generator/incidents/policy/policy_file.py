@@ -19,8 +19,8 @@ from incidents.policy.policy_fields import check_known_tag, check_role, read_cal
 from incidents.policy.services import SERVICES_FILE, Service, read_services
 from incidents.records.business import BusinessDuration, WorkCalendar
 from incidents.records.fields import Fields
-from incidents.records.safe_files import check_file
 from incidents.records.model import is_detected
+from incidents.records.safe_files import check_file
 from incidents.records.source import Document, read_yaml_file
 
 POLICY_FILE = "policy/policy.yml"

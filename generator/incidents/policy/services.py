@@ -99,7 +99,11 @@ def read_probe(f: Fields, path) -> Probe | None:
     f.unknown_keys(path, PROBE_KEYS, what="probe key")
     url = f.text(path + ("url",), max_len=2000)
     if url is not None and not _HTTP_URL.match(url):
-        f.error(path + ("url",), "invalid-url", f"`{url}` is not an http(s) URL; write e.g. `https://api.example.com/health`")
+        f.error(
+            path + ("url",),
+            "invalid-url",
+            f"`{url}` is not an http(s) URL; write e.g. `https://api.example.com/health`",
+        )
         url = None
     status = _integer(f, path + ("expect_status",), 100, 599, "an HTTP status such as 200")
     contains = f.text(path + ("contains",), required=False, max_len=1000)

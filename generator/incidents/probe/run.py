@@ -63,7 +63,13 @@ def _line(check: Check) -> str:
     at = check.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     error = check.error.lstrip("=+-@")  # never a spreadsheet formula
     csv.writer(out, lineterminator="\n").writerow(
-        [at, "1" if check.ok else "0", check.status if check.status is not None else "", check.ms if check.ms is not None else "", error]
+        [
+            at,
+            "1" if check.ok else "0",
+            check.status if check.status is not None else "",
+            check.ms if check.ms is not None else "",
+            error,
+        ]
     )
     return out.getvalue()
 
@@ -114,14 +120,16 @@ def probe_all(root: Path, now: datetime, check=http_check) -> list[ProbeOutcome]
         result = check(service.probe, now)
         outcomes.append(ProbeOutcome(service.id, result))
     (root / "incidents").mkdir(exist_ok=True)
+    probed = {svc.id: svc for svc in loaded.policy.services if svc.probe is not None}
     with locked(root / "incidents" / ".ingest", what="another ingest or probe"):
         for outcome in outcomes:
-            service = loaded.policy.service(outcome.service)
-            outcome.action = _record(root, loaded, service, outcome.check)
+            outcome.action = _record(root, loaded, probed[outcome.service], outcome.check)
     return outcomes
 
 
 def _record(root: Path, loaded, service: Service, check: Check) -> str:
+    if service.probe is None:  # only probed services are recorded
+        return ""
     history = read_checks(root, service.id, check.at)
     rel = csv_path(service.id, check.at)
     path = root / rel
@@ -146,7 +154,11 @@ def _record(root: Path, loaded, service: Service, check: Check) -> str:
     open_ = [f for f in find_matching(root, "probe", service.id + "-", pattern) if f.status != "resolved"]
     if not open_:
         return ""
-    entry = Entry(check.at, f"Probe passes again: HTTP {check.status} in {check.ms} ms", f"probe recovered={check.at:%Y-%m-%dT%H:%M:%SZ}")
+    entry = Entry(
+        check.at,
+        f"Probe passes again: HTTP {check.status} in {check.ms} ms",
+        f"probe recovered={check.at:%Y-%m-%dT%H:%M:%SZ}",
+    )
     append(root, loaded, open_[-1].incident_id, [entry], None)
     return f"recovered: timeline entry in {open_[-1].incident_id}"
 
@@ -162,10 +174,15 @@ def _trailing_failures(history: list[Check]) -> list[Check]:
 
 def _new_record(policy, service: Service, failing: list[Check], source_id: str) -> NewRecord:
     first, last = failing[0], failing[-1]
-    severity = service.probe.severity if service.probe.severity in policy.severity_ids else policy.severity_ids[-1]
+    wanted = service.probe.severity if service.probe is not None else None
+    severity: str = wanted if wanted is not None and wanted in policy.severity_ids else policy.severity_ids[-1]
     entries = (
         Entry(first.at, f"Probe failed: {first.error}", f"probe failed={first.at:%Y-%m-%dT%H:%M:%SZ}"),
-        Entry(last.at, f"Probe failed {len(failing)} times in a row: {last.error}", f"probe opened={last.at:%Y-%m-%dT%H:%M:%SZ}"),
+        Entry(
+            last.at,
+            f"Probe failed {len(failing)} times in a row: {last.error}",
+            f"probe opened={last.at:%Y-%m-%dT%H:%M:%SZ}",
+        ),
     )
     return NewRecord(
         title=clean(f"{service.name} fails its probe", 200),
