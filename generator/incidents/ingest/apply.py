@@ -60,7 +60,31 @@ class Result:
 
 def ingest(root: Path, system: str, data: bytes, at: datetime, *, dry_run: bool = False) -> Result:
     """Record one payload of `system` received at `at`. Raises IngestError / AuthoringError; nothing half-written."""
-    payload = parse_payload(system, data)
+    [result] = ingest_batch(root, [(system, data)], at, dry_run=dry_run)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+@dataclass
+class _Pending:
+    """What a batch says about one record (one source): its alerts, entries and acknowledgement."""
+
+    payload: Payload
+    group: Group
+    entries: dict[str, Entry] = field(default_factory=dict)
+    ack: datetime | None = None
+    can_create: bool = False
+    items: list[int] = field(default_factory=list)
+
+
+def ingest_batch(
+    root: Path, items: list[tuple[str, bytes]], at: datetime, *, dry_run: bool = False
+) -> list[Result | IngestError | AuthoringError]:
+    """Record several payloads received at `at` (the receiver's waiting requests): the policy is read
+    once and each record is written once, with the entries of every payload about it. One result per
+    item, in order: its outcomes, or the error that refused it (an item is refused whole, before
+    anything is written for it)."""
     root, loaded = load(root)
     policy = loaded.policy
     config = load_ingest_config(root, tuple(policy.severity_ids), tuple(policy.service_ids))
@@ -69,20 +93,63 @@ def ingest(root: Path, system: str, data: bytes, at: datetime, *, dry_run: bool 
             "policy/ingest.yml has errors (`incidents validate` lists them); nothing was written",
             [f for f in config.findings if f.level == "error"],
         )
-    groups = groups_of(payload, config)
-    result = Result()
-    if not payload.alerts:
-        result.outcomes.append(Outcome("ignored", note=f"nothing to record in a `{payload.event or system}` event"))
-        return result
-    if not groups:
-        result.outcomes.append(Outcome("ignored", note="no alert matches a source of policy/ingest.yml"))
-        return result
     at = at.astimezone(UTC).replace(microsecond=0)
+    results: list[Result | IngestError | AuthoringError] = [Result() for _ in items]
+    pending: dict[tuple[str, str], _Pending] = {}
+    for index, (system, data) in enumerate(items):
+        try:
+            _collect(index, system, data, config, policy, results, pending)
+        except (IngestError, AuthoringError) as exc:
+            results[index] = exc
+    if not pending:
+        return results
     (root / "incidents").mkdir(exist_ok=True)
     with locked(root / "incidents" / ".ingest", what="another ingest"):
-        for group in groups:
-            result.outcomes.append(_apply_group(root, loaded, payload, group, at, dry_run))
-    return result
+        for item in pending.values():
+            live = [i for i in item.items if isinstance(results[i], Result)]
+            if not live:
+                continue
+            try:
+                outcome = _apply(root, loaded, item, at, dry_run)
+            except (IngestError, AuthoringError) as exc:
+                for i in live:
+                    results[i] = exc
+                continue
+            for i in live:
+                result = results[i]
+                if isinstance(result, Result):
+                    result.outcomes.append(outcome)
+    return results
+
+
+def _collect(index: int, system: str, data: bytes, config, policy, results, pending) -> None:
+    """Read one payload into `pending`; refuse it (IngestError) before anything is written."""
+    payload = parse_payload(system, data)
+    result = results[index]
+    if not payload.alerts:
+        result.outcomes.append(Outcome("ignored", note=f"nothing to record in a `{payload.event or system}` event"))
+        return
+    groups = groups_of(payload, config)
+    if not groups:
+        result.outcomes.append(Outcome("ignored", note="no alert matches a source of policy/ingest.yml"))
+        return
+    mine = []
+    for group in groups:
+        for alert in group.firing:  # an alert naming no known service is refused now, not half-way
+            service_of(alert, group.mapping, tuple(policy.service_ids))
+        mine.append(group)
+    for group in mine:
+        item = pending.setdefault(
+            (system, group.source_id), _Pending(payload, Group(group.source_id, group.mapping, []))
+        )
+        item.group.alerts.extend(a for a in group.alerts if a not in item.group.alerts)
+        for entry in _entries(payload, group):
+            item.entries.setdefault(entry.key, entry)
+        if payload.event == "incident.acknowledged" and payload.occurred_at is not None:
+            item.ack = min(item.ack, payload.occurred_at) if item.ack else payload.occurred_at
+        if group.firing and payload.event in (None, "incident.triggered", "incident.acknowledged"):
+            item.can_create = True
+        item.items.append(index)
 
 
 def _entries(payload: Payload, group: Group) -> list[Entry]:
@@ -109,20 +176,21 @@ def _key(system: str, alert: Alert, which: str, when: datetime) -> str:
     return f"{system} fingerprint={alert.fingerprint} {which}={timestamp(when)}"
 
 
-def _apply_group(root: Path, loaded, payload: Payload, group: Group, at: datetime, dry_run: bool) -> Outcome:
-    found = find_by_source(root, payload.system, group.source_id)
+def _apply(root: Path, loaded, item: _Pending, at: datetime, dry_run: bool) -> Outcome:
+    system, group = item.payload.system, item.group
+    found = find_by_source(root, system, group.source_id)
     open_ = [f for f in found if f.status != "resolved"]
-    entries = _entries(payload, group)
-    ack = payload.occurred_at if payload.event == "incident.acknowledged" else None
+    entries = list(item.entries.values())
     if open_:
         target = open_[-1]
         if dry_run:
             return Outcome("updated", target.incident_id, target.path, len(entries), "dry run")
-        count = append(root, loaded, target.incident_id, entries, ack)
+        count = append(root, loaded, target.incident_id, entries, item.ack)
         return Outcome("updated" if count else "unchanged", target.incident_id, target.path, count)
-    if not group.firing or payload.event not in (None, "incident.triggered", "incident.acknowledged"):
+    if not item.can_create:
         return Outcome("ignored", note=f"resolved alerts of `{clean(group.source_id, 80)}` with no open incident")
-    rec = _new_record(loaded.policy, payload, group, at, entries, ack, next_source_id(found, group.source_id))
+    source_id = next_source_id(found, group.source_id)
+    rec = _new_record(loaded.policy, item.payload, group, at, entries, item.ack, source_id)
     if dry_run:
         return Outcome("created", "(dry run)", None, len(entries))
     incident_id, rel = create(root, loaded, rec)
@@ -144,4 +212,4 @@ def _new_record(policy, payload, group, at, entries, ack, source_id) -> NewRecor
     return NewRecord(title, severity, services, impact, started, at, payload.system, source_id, entries, ack_at)
 
 
-__all__ = ["AuthoringError", "IngestError", "Outcome", "Result", "ingest"]
+__all__ = ["AuthoringError", "IngestError", "Outcome", "Result", "ingest", "ingest_batch"]

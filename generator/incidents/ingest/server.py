@@ -9,9 +9,10 @@ dependency to a tool teams install in CI. What it does per request:
 3. authentication: `Authorization: Bearer <INCIDENTS_INGEST_TOKEN>` or
    `X-Incidents-Signature: sha256=<HMAC-SHA256 of the body with INCIDENTS_INGEST_HMAC_SECRET>`,
    compared in constant time (401 otherwise);
-4. under one lock: bring the checkout up to date, ingest, commit, push (rebase and retry on a
-   rejected push); 200 only once committed (and pushed), 422 for a payload that cannot be recorded
-   (nothing written), 503 when git failed (the sender retries; ingest is idempotent).
+4. one writer thread: bring the checkout up to date, ingest, commit, push (rebase and retry on a
+   rejected push), the requests waiting at that moment together in one commit; 200 only once
+   committed (and pushed), 422 for a payload that cannot be recorded (nothing written), 503 when
+   git failed (the sender retries; ingest is idempotent).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import json
 import os
+import queue
 import sys
 import threading
 from datetime import UTC, datetime
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from incidents.authoring import AuthoringError
 from incidents.ingest import INGEST_SYSTEMS, IngestError
-from incidents.ingest.apply import ingest
+from incidents.ingest.apply import Result, ingest_batch
 from incidents.ingest.gitsync import check_checkout, commit_and_push, sync
 from incidents.ingest.payloads import MAX_BODY
 
@@ -57,32 +59,103 @@ class Auth:
         return False
 
 
-class Receiver:
-    """The state one server shares between its request threads."""
+class _Job:
+    """One request waiting for the writer: its payload, and the answer once the writer is done."""
 
-    def __init__(self, repo: Path, auth: Auth, *, push: bool = True, now=None):
+    def __init__(self, system: str, body: bytes):
+        self.system, self.body = system, body
+        self.done = threading.Event()
+        self.answer: tuple[int, dict] = (503, {"error": "not recorded"})
+
+    def finish(self, status: int, payload: dict) -> None:
+        self.answer = (status, payload)
+        self.done.set()
+
+
+class Receiver:
+    """One writer for the checkout (a thread), fed by the request threads.
+
+    The writer takes every request waiting, brings the checkout up to date once, ingests each
+    payload, and makes one commit and one push for all of them (group commit): under load a burst
+    of alerts costs one push, not one each, and no two writes ever interleave. Each request is
+    answered only when the commit holding its record is pushed.
+    """
+
+    def __init__(self, repo: Path, auth: Auth, *, push: bool = True, now=None, wait: float = 120.0):
         self.repo = Path(repo).resolve()
         self.auth = auth
         self.push = push
-        self.lock = threading.Lock()
+        self.wait = wait
         self.now = now or (lambda: datetime.now(UTC))
+        self.jobs: queue.Queue[_Job | None] = queue.Queue()
+        self.writer = threading.Thread(target=self._run, name="incidents-ingest-writer", daemon=True)
+        self.writer.start()
 
     def record(self, system: str, body: bytes) -> tuple[int, dict]:
-        with self.lock:
+        job = _Job(system, body)
+        self.jobs.put(job)
+        if not job.done.wait(self.wait):
+            return 503, {"error": f"not recorded within {self.wait:.0f}s; retry (ingest is idempotent)"}
+        return job.answer
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+
+    def _run(self) -> None:
+        while True:
+            first = self.jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self.jobs.put(None)  # stop after this batch
+                    break
+                batch.append(job)
             try:
-                sync(self.repo)
-                result = ingest(self.repo, system, body, self.now())
-            except (IngestError, AuthoringError) as exc:
-                if isinstance(exc, IngestError) and exc.message.startswith("git "):
-                    return 503, {"error": exc.message}
-                return 422, {"error": exc.message}
-            paths = ["incidents"] if result.paths else []  # also what an earlier failed commit left
-            message = "ingest: " + "; ".join(o.line() for o in result.outcomes)
-            try:
-                commit = commit_and_push(self.repo, paths, message[:2000], push=self.push)
-            except IngestError as exc:
-                return 503, {"error": exc.message}
-            return 200, {"commit": commit, "results": [o.line() for o in result.outcomes]}
+                self._write(batch)
+            except Exception as exc:  # noqa: BLE001 - a bug of ours answers 500; the writer keeps going
+                for job in batch:
+                    if not job.done.is_set():
+                        job.finish(500, {"error": f"internal error ({type(exc).__name__}); nothing was recorded"})
+
+    def _write(self, batch: list[_Job]) -> None:
+        try:
+            sync(self.repo)
+        except IngestError as exc:
+            for job in batch:
+                job.finish(503, {"error": exc.message})
+            return
+        try:
+            results = ingest_batch(self.repo, [(job.system, job.body) for job in batch], self.now())
+        except (IngestError, AuthoringError) as exc:  # the policy itself cannot be used
+            for job in batch:
+                job.finish(422, {"error": exc.message})
+            return
+        recorded = []
+        for job, result in zip(batch, results):
+            if isinstance(result, Result):
+                recorded.append((job, result))
+            else:
+                job.finish(422, {"error": result.message})
+        lines = [o.line() for _, result in recorded for o in result.outcomes if o.action in ("created", "updated")]
+        changed = any(result.paths for _, result in recorded)
+        message = f"ingest: {lines[0]}" if len(lines) == 1 else f"ingest: {len(lines)} records\n\n" + "\n".join(lines)
+        try:
+            # `incidents` as a whole: also what an earlier failed commit left behind
+            commit = commit_and_push(self.repo, ["incidents"] if changed else [], message[:20000], push=self.push)
+        except IngestError as exc:
+            for job, _ in recorded:
+                job.finish(503, {"error": exc.message})
+            return
+        for job, result in recorded:
+            job.finish(
+                200, {"commit": commit if result.paths else None, "results": [o.line() for o in result.outcomes]}
+            )
 
 
 def make_handler(receiver: Receiver):
@@ -132,12 +205,22 @@ def make_handler(receiver: Receiver):
     return Handler
 
 
-def make_server(repo: Path, host: str, port: int, *, push: bool = True, env=None) -> ThreadingHTTPServer:
+class IngestServer(ThreadingHTTPServer):
+    daemon_threads = True
+    receiver: Receiver
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.receiver.stop()
+
+
+def make_server(repo: Path, host: str, port: int, *, push: bool = True, env=None) -> IngestServer:
     env = os.environ if env is None else env
     auth = Auth(env.get(TOKEN_ENV), env.get(SECRET_ENV))
     check_checkout(Path(repo))
-    server = ThreadingHTTPServer((host, port), make_handler(Receiver(Path(repo), auth, push=push)))
-    server.daemon_threads = True
+    receiver = Receiver(Path(repo), auth, push=push)
+    server = IngestServer((host, port), make_handler(receiver))
+    server.receiver = receiver
     return server
 
 
