@@ -117,45 +117,45 @@ class Receiver:
                     break
                 batch.append(job)
             try:
-                self._write(batch)
+                write_batch(self.repo, batch, self.now(), self.push)
             except Exception as exc:  # noqa: BLE001 - a bug of ours answers 500; the writer keeps going
                 for job in batch:
                     if not job.done.is_set():
                         job.finish(500, {"error": f"internal error ({type(exc).__name__}); nothing was recorded"})
 
-    def _write(self, batch: list[_Job]) -> None:
-        try:
-            sync(self.repo)
-        except IngestError as exc:
-            for job in batch:
-                job.finish(503, {"error": exc.message})
-            return
-        try:
-            results = ingest_batch(self.repo, [(job.system, job.body) for job in batch], self.now())
-        except (IngestError, AuthoringError) as exc:  # the policy itself cannot be used
-            for job in batch:
-                job.finish(422, {"error": exc.message})
-            return
-        recorded = []
-        for job, result in zip(batch, results):
-            if isinstance(result, Result):
-                recorded.append((job, result))
-            else:
-                job.finish(422, {"error": result.message})
-        lines = [o.line() for _, result in recorded for o in result.outcomes if o.action in ("created", "updated")]
-        changed = any(result.paths for _, result in recorded)
-        message = f"ingest: {lines[0]}" if len(lines) == 1 else f"ingest: {len(lines)} records\n\n" + "\n".join(lines)
-        try:
-            # `incidents` as a whole: also what an earlier failed commit left behind
-            commit = commit_and_push(self.repo, ["incidents"] if changed else [], message[:20000], push=self.push)
-        except IngestError as exc:
-            for job, _ in recorded:
-                job.finish(503, {"error": exc.message})
-            return
-        for job, result in recorded:
-            job.finish(
-                200, {"commit": commit if result.paths else None, "results": [o.line() for o in result.outcomes]}
-            )
+
+def write_batch(repo: Path, batch: list[_Job], at: datetime, push: bool) -> None:
+    """Sync, ingest every job's payload, one commit and one push; answer each job."""
+    try:
+        sync(repo)
+    except IngestError as exc:
+        for job in batch:
+            job.finish(503, {"error": exc.message})
+        return
+    try:
+        results = ingest_batch(repo, [(job.system, job.body) for job in batch], at)
+    except (IngestError, AuthoringError) as exc:  # the policy itself cannot be used
+        for job in batch:
+            job.finish(422, {"error": exc.message})
+        return
+    recorded = []
+    for job, result in zip(batch, results):
+        if isinstance(result, Result):
+            recorded.append((job, result))
+        else:
+            job.finish(422, {"error": result.message})
+    lines = [o.line() for _, result in recorded for o in result.outcomes if o.action in ("created", "updated")]
+    changed = any(result.paths for _, result in recorded)
+    message = f"ingest: {lines[0]}" if len(lines) == 1 else f"ingest: {len(lines)} records\n\n" + "\n".join(lines)
+    try:
+        # `incidents` as a whole: also what an earlier failed commit left behind
+        commit = commit_and_push(repo, ["incidents"] if changed else [], message[:20000], push=push)
+    except IngestError as exc:
+        for job, _ in recorded:
+            job.finish(503, {"error": exc.message})
+        return
+    for job, result in recorded:
+        job.finish(200, {"commit": commit if result.paths else None, "results": [o.line() for o in result.outcomes]})
 
 
 def make_handler(receiver: Receiver):
