@@ -357,3 +357,33 @@ def test_metrics_take_mttd_from_detected_incidents(tmp_path):
     assert out.exit_code == 0, out.output
     [sev1] = [g for g in json.loads(out.output)["groups"] if g["key"] == "SEV-1"]
     assert sev1["count"] == 1 and sev1["mttd_n"] == 1 and sev1["mttd_median_min"] == 1.5
+
+
+def test_generic_firing_then_resolved(tmp_path):
+    root = make(tmp_path)
+    alert = {"id": "db-disk", "title": "Disk 95% full", "status": "firing", "at": "2026-05-01T09:00:00Z"}
+    run(root, "ingest", "generic", "-", "--at", "2026-05-01T09:01:00Z", stdin=json.dumps(alert).encode())
+    alert.update(status="resolved", at="2026-05-01T09:30:00Z")
+    out = run(root, "ingest", "generic", "-", "--at", "2026-05-01T09:31:00Z", stdin=json.dumps(alert).encode())
+    assert "1 new timeline entry" in out.output, out.output
+    text = next(iter(records(root).values()))
+    assert text.count("Alert firing: Disk 95% full") == 1 and text.count("Alert resolved: Disk 95% full") == 1
+    assert "status: investigating" in text
+
+
+def test_concurrent_ingests_of_one_group_make_one_record(tmp_path):
+    """The lock on incidents/.ingest: eight processes' worth of the same alert, at once, one record."""
+    import subprocess
+    import sys
+
+    root = make(tmp_path)
+    (root / "incidents").mkdir()
+    payload = tmp_path / "alert.json"
+    payload.write_bytes(am_payload())
+    cmd = [sys.executable, "-m", "incidents", "ingest", "alertmanager", str(payload), "--root", str(root)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert sum("created" in out for out, _ in outputs) == 1
+    assert list(records(root)) == ["incidents/2026/INC-2026-0001.md"]
+    assert records(root)["incidents/2026/INC-2026-0001.md"].count("event:") == 1

@@ -11,7 +11,9 @@ May import every layer below the operations, and `authoring`; never the CLI or t
 
 from __future__ import annotations
 
-INGEST_SYSTEMS = ("alertmanager", "grafana", "pagerduty", "generic")
+from incidents.records.model import DETECTION_SYSTEMS
+
+INGEST_SYSTEMS = tuple(s for s in DETECTION_SYSTEMS if s != "probe")  # alertmanager, grafana, pagerduty, generic
 
 
 class IngestError(Exception):

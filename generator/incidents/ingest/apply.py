@@ -164,7 +164,9 @@ def _entries(payload: Payload, group: Group) -> list[Entry]:
     name = SYSTEM_NAMES[system]
     for alert in group.alerts:
         what = f"{alert.name}: {alert.summary}" if alert.summary and alert.summary != alert.name else alert.name
-        out.append(Entry(alert.starts_at, f"{name} firing: {what}", _key(system, alert, "startsAt", alert.starts_at)))
+        if not (system == "generic" and alert.status == "resolved"):  # a generic `resolved` says only when it ended
+            key = _key(system, alert, "startsAt", alert.starts_at)
+            out.append(Entry(alert.starts_at, f"{name} firing: {what}", key))
         if alert.status == "resolved" and alert.ends_at is not None:
             out.append(
                 Entry(alert.ends_at, f"{name} resolved: {alert.name}", _key(system, alert, "endsAt", alert.ends_at))
