@@ -209,6 +209,15 @@ def test_pagerduty_acknowledgement_waits_for_the_required_roles(tmp_path):
     assert "unchanged" in again.output
 
 
+def test_pagerduty_acknowledgement_first_opens_the_incident_and_waits_for_the_roles(tmp_path):
+    root = make(tmp_path)
+    data = (FIXTURES / "pagerduty-acknowledged.json").read_bytes()
+    out = run(root, "ingest", "pagerduty", "-", "--at", "2020-04-09T15:21:00Z", stdin=data)
+    assert out.exit_code == 0 and "created INC-2020-0001" in out.output, out.output
+    text = records(root)["incidents/2020/INC-2020-0001.md"]
+    assert "\nacknowledged_at:" not in text and "acknowledged_at not set" in text
+
+
 def test_generic_payload_and_defaults_without_ingest_yml(tmp_path):
     root = make(tmp_path, ingest=None)
     body = json.dumps(

@@ -12,7 +12,7 @@ on `incidents/.ingest`), so two payloads of one group never create two records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from incidents.authoring.yamltext import timestamp
 from incidents.ingest import IngestError
 from incidents.ingest.mapping import Group, groups_of, service_of, severity_of
 from incidents.ingest.payloads import Alert, Payload, clean, parse_payload
-from incidents.ingest.write import Entry, NewRecord, append, create, find_by_source, next_source_id
+from incidents.ingest.write import ACK_HELD, Entry, NewRecord, append, create, find_by_source, next_source_id
 from incidents.policy.ingest_file import load_ingest_config
 from incidents.records.model import IMPACTS
 
@@ -159,7 +159,8 @@ def _entries(payload: Payload, group: Group) -> list[Entry]:
         who = f" by {payload.agent}" if payload.agent and verb == "acknowledged" else ""
         alert = group.alerts[0]
         text = f"PagerDuty {verb}{who}: {alert.summary or alert.name}"
-        return [Entry(payload.occurred_at or alert.starts_at, text, f"pagerduty event={payload.event_id}")]
+        at = payload.occurred_at or alert.starts_at
+        return [Entry(at, text, f"pagerduty event={payload.event_id}", ack=verb == "acknowledged")]
     out = []
     name = SYSTEM_NAMES[system]
     for alert in group.alerts:
@@ -195,7 +196,13 @@ def _apply(root: Path, loaded, item: _Pending, at: datetime, dry_run: bool) -> O
     rec = _new_record(loaded.policy, item.payload, group, at, entries, item.ack, source_id)
     if dry_run:
         return Outcome("created", "(dry run)", None, len(entries))
-    incident_id, rel = create(root, loaded, rec)
+    try:
+        incident_id, rel = create(root, loaded, rec)
+    except AuthoringError as exc:  # acknowledged, but the required roles are not known: as `append` does
+        if rec.acknowledged_at is None or not any(f.code == "missing-role" for f in exc.findings):
+            raise
+        held = tuple(Entry(e.at, e.text + ACK_HELD, e.key) if e.ack else e for e in rec.entries)
+        incident_id, rel = create(root, loaded, replace(rec, acknowledged_at=None, entries=held))
     return Outcome("created", incident_id, rel, len(entries))
 
 
@@ -209,7 +216,7 @@ def _new_record(policy, payload, group, at, entries, ack, source_id) -> NewRecor
     title = clean(first.summary or first.name, 200) or f"{SYSTEM_NAMES[payload.system]} alert"
     impact = first.labels.get("impact") if first.labels.get("impact") in IMPACTS else "degraded_performance"
     started = min(min(a.starts_at for a in firing), at)
-    entries = tuple(Entry(max(e.at, started), e.text, e.key) for e in sorted(entries, key=lambda e: e.at))
+    entries = tuple(replace(e, at=max(e.at, started)) for e in sorted(entries, key=lambda e: e.at))
     ack_at = max(ack, at) if ack is not None else None
     return NewRecord(title, severity, services, impact, started, at, payload.system, source_id, entries, ack_at)
 

@@ -37,6 +37,7 @@ class Entry:
     at: datetime
     text: str  # without the key
     key: str  # `system fingerprint=… startsAt=…`
+    ack: bool = False  # the entry of an acknowledgement (PagerDuty's)
 
     @property
     def event(self) -> str:
@@ -180,7 +181,7 @@ def append(root, loaded: LoadedPolicy, incident_id: str, entries: list[Entry], a
     except AuthoringError as exc:
         if ack is None or not any(f.code == "missing-role" for f in exc.findings):
             raise
-    held = [Entry(e.at, e.text + ACK_HELD, e.key) for e in entries]
+    held = [Entry(e.at, e.text + ACK_HELD, e.key) if e.ack else e for e in entries]
     return _append(root, loaded, incident_id, held, None)
 
 
