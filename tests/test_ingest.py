@@ -396,3 +396,18 @@ def test_concurrent_ingests_of_one_group_make_one_record(tmp_path):
     assert sum("created" in out for out, _ in outputs) == 1
     assert list(records(root)) == ["incidents/2026/INC-2026-0001.md"]
     assert records(root)["incidents/2026/INC-2026-0001.md"].count("event:") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "system", "at"),
+    [
+        ("grafana-docs-example", "grafana", "2021-10-12T08:00:00Z"),
+        ("pagerduty-triggered", "pagerduty", "2020-04-09T15:17:00Z"),
+    ],
+)
+def test_golden_records_from_recorded_payloads(tmp_path, name, system, at):
+    """The whole record a recorded payload becomes, byte for byte (tests/fixtures/ingest/*.expected.md)."""
+    root = make(tmp_path)
+    assert run(root, "ingest", system, "-", "--at", at, stdin=(FIXTURES / f"{name}.json").read_bytes()).exit_code == 0
+    [text] = records(root).values()
+    assert text == (FIXTURES / f"{name}.expected.md").read_text()
