@@ -1,4 +1,4 @@
-"""`incidents ingest SOURCE`: one payload in, internal incidents and timeline entries out (FORMAT.md section 12).
+"""`incidents ingest SOURCE`: one payload in, internal incidents and timeline entries out (manual: detection.md).
 
 - a firing group with no open record of its `source` creates one (internal, investigating, detected at
   `at`, started at the earliest `startsAt`, one timeline entry per alert);

@@ -1,5 +1,5 @@
 """What the probes measured, for the status page: per probed service, response time and measured uptime
-over the last 24 hours, 7 and 30 days, beside the incident-based uptime (FORMAT.md section 12).
+over the last 24 hours, 7 and 30 days, beside the incident-based uptime (manual: detection.md).
 
 Read from `probes/<service id>/<YYYY-MM>.csv` (the lines `incidents probe` appends); a service without
 a `probe:` or without lines shows nothing. Only numbers reach the page.

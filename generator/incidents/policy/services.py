@@ -21,7 +21,7 @@ _HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """An HTTP check of a service (`incidents probe`, FORMAT.md section 12)."""
+    """An HTTP check of a service (`incidents probe`; manual: detection.md)."""
 
     url: str
     expect_status: int = 200

@@ -71,7 +71,7 @@ class EscalationEntry:
     line: int = 0
 
 
-# `source.system` of the records detection opens (`incidents ingest`, `incidents probe`, FORMAT.md section 12):
+# `source.system` of the records detection opens (`incidents ingest`, `incidents probe`; manual: detection.md):
 # unlike an import (section 9) they are this team's own incidents, held to its process.
 DETECTION_SYSTEMS = ("alertmanager", "grafana", "pagerduty", "generic", "probe")
 
