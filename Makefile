@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lint demo serve serve-internal docs test check-env bench clean chromium yaml-language-server npm-fixtures
+.PHONY: lint demo serve serve-internal docs test check-env bench clean chromium alertmanager yaml-language-server npm-fixtures
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ chromium:
 	      || echo "warning: could not install chromium; the browser tests will be skipped"; \
 	  else echo "warning: chromium is missing and we are not root; the browser tests will be skipped"; fi; }
 
+# Debian's Prometheus Alertmanager for the detection tests (tests/test_ingest_serve.py starts it on
+# 127.0.0.1 and routes it to `incidents ingest serve`); root-only apt install as for chromium.
+alertmanager:
+	@command -v prometheus-alertmanager >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null) \
+	      || echo "warning: could not install prometheus-alertmanager; the Alertmanager test will be skipped"; \
+	  else echo "warning: prometheus-alertmanager is missing and we are not root; the Alertmanager test will be skipped"; fi; }
+
 # yaml-language-server for the editor test (tests/test_init.py), into ./node_modules (ignored by
 # git); npm comes from Debian when we are root. Without it the editor test is skipped, saying why.
 YLS := node_modules/.bin/yaml-language-server
@@ -86,7 +95,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check --quiet generator tests tools benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) lint chromium yaml-language-server npm-fixtures
+test: $(STAMP) lint chromium alertmanager yaml-language-server npm-fixtures
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 

@@ -19,6 +19,7 @@ from incidents.cli.authoring_cmd import new, postmortem, update
 from incidents.cli.check_cmd import check
 from incidents.cli.export_cmd import export
 from incidents.cli.import_cmd import import_group
+from incidents.cli.ingest_cmd import ingest_group, probe
 from incidents.cli.init_cmd import init
 from incidents.cli.merge_cmd import merge_file
 from incidents.cli.metrics_cmd import metrics
@@ -57,6 +58,8 @@ cli.add_command(import_group)
 cli.add_command(init)
 cli.add_command(merge_file)
 cli.add_command(notify)
+cli.add_command(ingest_group)
+cli.add_command(probe)
 
 
 def main() -> None:

@@ -282,6 +282,11 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
             context, search = subscribe_context(self.data, self.config.subscribe_text), None
         else:
             context, search = page_context(self.data, kind, obj, self.bodies)
+        site = self.data
+        if kind == "status" and site is not None:  # issue 23: response time and uptime the probes measured
+            from incidents.mkdocs_plugin.probes import probe_figures
+
+            context["probes"] = probe_figures(self.root, site.policy.services, site.now)
         here = page.url
         urls = self.urls
 

@@ -19,6 +19,7 @@ from incidents.policy.policy_fields import check_known_tag, check_role, read_cal
 from incidents.policy.services import SERVICES_FILE, Service, read_services
 from incidents.records.business import BusinessDuration, WorkCalendar
 from incidents.records.fields import Fields
+from incidents.records.model import is_detected
 from incidents.records.safe_files import check_file
 from incidents.records.source import Document, read_yaml_file
 
@@ -183,9 +184,11 @@ def process_rules_apply(incident, policy: Policy) -> bool:
     The process rules are required roles, acknowledgement, cadences, escalation, `monitor_for` and
     postmortems. They do not apply to an imported record (it has a `source`: the other system did
     not enforce this team's process) nor to one that started before the policy's `effective_from`
-    (a date, compared with `started_at` in UTC). Such records are checked for structure only.
+    (a date, compared with `started_at` in UTC). Such records are checked for structure only. A record
+    detection opened (`source.system` an ingest system or `probe`) is this team's own: the rules apply.
     """
-    if getattr(incident, "source", None) is not None:
+    source = getattr(incident, "source", None)
+    if source is not None and not is_detected(source):
         return False
     started = getattr(incident, "started_at", None)
     if policy.effective_from is not None and started is not None:

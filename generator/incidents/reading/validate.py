@@ -108,6 +108,11 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
 
     notify_findings, notify_files = check_notify_file(root, policy.services if loaded.usable else None)
     findings.extend(notify_findings)
+    from incidents.policy.ingest_file import check_ingest_file  # policy/ingest.yml, when the repository has one
+
+    ingest_findings, ingest_files = check_ingest_file(root, policy if loaded.usable else None)
+    findings.extend(ingest_findings)
+    notify_files += ingest_files
     if cache is True:
         cache = CacheSettings.from_options()
     store = RecordCache.open(root, cache) if cache and not keep_sources else None

@@ -71,6 +71,23 @@ class EscalationEntry:
     line: int = 0
 
 
+# `source.system` of the records detection opens (`incidents ingest`, `incidents probe`; manual: detection.md):
+# unlike an import (section 9) they are this team's own incidents, held to its process.
+DETECTION_SYSTEMS = ("alertmanager", "grafana", "pagerduty", "generic", "probe")
+
+
+def source_system(source) -> str | None:
+    """The `system` of a Source, a `(system, id)` pair or anything else (None)."""
+    if isinstance(source, tuple) and source:
+        return source[0] if isinstance(source[0], str) else None
+    return getattr(source, "system", None)
+
+
+def is_detected(source) -> bool:
+    """Whether a record's `source` says detection opened it (an ingested alert or a probe)."""
+    return source_system(source) in DETECTION_SYSTEMS
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where an imported record came from: `system` + `id` are unique across the repository."""
@@ -112,7 +129,7 @@ class Incident:
 
     @property
     def is_imported(self) -> bool:
-        return self.source is not None
+        return self.source is not None and not is_detected(self.source)
 
     def has_tag(self, tag: str) -> bool:
         """Tags match case-insensitively."""

@@ -7,7 +7,16 @@ from types import MappingProxyType
 from incidents.findings import Finding, did_you_mean, one_of
 from incidents.policy.policy_file import Policy, process_rules_apply
 from incidents.records.fields import URL_PATTERN, Fields
-from incidents.records.model import IMPACTS, INCIDENT_STATUSES, LIFECYCLE, VISIBILITIES, Incident, Lines, Source
+from incidents.records.model import (
+    IMPACTS,
+    INCIDENT_STATUSES,
+    LIFECYCLE,
+    VISIBILITIES,
+    Incident,
+    Lines,
+    Source,
+    is_detected,
+)
 from incidents.records.source import SourceFile
 from incidents.records.timestamps import iso_utc
 from incidents.rules.common import (
@@ -82,7 +91,9 @@ def read_incident(
     roles = _read_roles(f, policy, policy_usable=policy_usable)
     process = process_rules_apply(_Probe(source, times["started_at"], f.present(("source",))), policy)
     if severity is not None and process:
-        _check_required_roles(f, policy, severity, tags, roles)
+        # Detection opened it before anyone was on it: roles are not known until a responder acknowledges.
+        unacknowledged_alert = is_detected(source) and times["acknowledged_at"] is None
+        _check_required_roles(f, policy, severity, tags, roles, level="warning" if unacknowledged_alert else "error")
 
     updates, updates_ok = read_updates(f, INCIDENT_STATUSES)
     timeline, _ = read_timeline(f)
@@ -359,7 +370,7 @@ def _read_roles(f: Fields, policy: Policy, *, policy_usable: bool = True) -> dic
 
 
 def _check_required_roles(
-    f: Fields, policy: Policy, severity: str, tags: tuple[str, ...], roles: dict[str, str]
+    f: Fields, policy: Policy, severity: str, tags: tuple[str, ...], roles: dict[str, str], level: str = "error"
 ) -> None:
     for role, why in policy.required_roles(severity, tags):
         if role not in roles and not f.present(("roles", role)):  # a bad handle has its own finding
@@ -370,8 +381,13 @@ def _check_required_roles(
                     f.rel,
                     f.doc.line,
                     1,
-                    "error",
+                    level,
                     "missing-role",
-                    f"{why} requires the role `{role}`; add `{role}: <handle>` under `roles:`{where}",
+                    f"{why} requires the role `{role}`; add `{role}: <handle>` under `roles:`{where}"
+                    + (
+                        " (an error once `acknowledged_at` is set: detection opened this incident)"
+                        if level == "warning"
+                        else ""
+                    ),
                 )
             )

@@ -34,6 +34,9 @@ TEMPLATES = {
     "mkdocs.yml": "mkdocs.yml",
     "mkdocs.internal.yml": "mkdocs.internal.yml",
     ".github/workflows/incidents.yml": "workflow-incidents.yml",
+    ".github/workflows/incidents-ingest.yml": "workflow-incidents-ingest.yml",  # issue 23: detection
+    ".github/workflows/incidents-probe.yml": "workflow-incidents-probe.yml",
+    "policy/ingest.yml": "ingest.yml",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
     ".gitattributes": "gitattributes",
     ".gitignore": "gitignore",
@@ -104,6 +107,7 @@ def plan(root: Path, name: str, scheme: str) -> dict[str, str]:
         "VERSION": __version__,
         "REPOSITORY": REPOSITORY,
         "FIRST_SEVERITY": "SEV-1" if scheme == "sev" else "P0",
+        "WARNING_SEVERITY": "SEV-3" if scheme == "sev" else "P2",  # policy/ingest.yml: `warning` alerts
     }
     files = {"policy/policy.yml": policy}
     for target, template in TEMPLATES.items():
