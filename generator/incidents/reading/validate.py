@@ -36,6 +36,9 @@ class Repository:
     incidents: tuple[Incident, ...] = ()
     postmortems: tuple[Postmortem, ...] = ()
     maintenances: tuple[Maintenance, ...] = ()
+    # Record files under incidents/ with a `validate` error and no record: `check` still gates what
+    # could be read of them (gates.partial).
+    invalid: tuple[str, ...] = ()
 
     def incident(self, incident_id: str) -> Incident | None:
         for inc in self.incidents:
@@ -122,15 +125,40 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
         stats=stats,
     )
 
-    incidents: list[Incident] = []
-    postmortems: list[Postmortem] = []
-    maintenances: list[Maintenance] = []
+    by_type, declared, rows, sources, invalid = _collect(results, want, findings)
+    incidents, postmortems, maintenances = by_type[Incident], by_type[Postmortem], by_type[Maintenance]
+    cross, drop = _across_files(declared, policy, store)
+    if store is not None:
+        store.save()
+    findings.extend(cross)
+    if drop:
+        incidents = [r for r in incidents if r.path not in drop]
+        maintenances = [r for r in maintenances if r.path not in drop]
+        postmortems = [r for r in postmortems if r.path not in drop]
+        rows = [(path, row) for path, row in rows if path not in drop]
+    invalid |= drop
+    repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances), tuple(sorted(invalid)))
+    return Report(
+        repo,
+        tuple(sort_findings(findings)),
+        len(files) + loaded.files + notify_files,
+        sources,
+        tuple(row for _path, row in rows),
+    )
+
+
+def _collect(results, want, findings: list[Finding]) -> tuple[dict, list, list, dict, set[str]]:
+    """Each file's findings (into `findings`), records by class, declared ids, metrics rows, kept sources,
+    and the paths of files with an error and no record (`check` gates what it can read of them)."""
+    by_type: dict[type, list] = {Incident: [], Postmortem: [], Maintenance: []}
     declared: list = []  # Declared, or its plain form from the cache
     rows: list[tuple[str, tuple]] = []
     sources: dict[str, SourceFile] = {}
-    by_type = {Incident: incidents, Postmortem: postmortems, Maintenance: maintenances}
+    invalid: set[str] = set()
     for result in results:
         findings.extend(result.findings)
+        if result.record is None and any(x.level == "error" for x in result.findings):
+            invalid.add(result.rel)
         if result.source is not None:
             sources[result.rel] = result.source
         record = result.record
@@ -142,24 +170,7 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
             declared.append(result.declared_plain)  # built only if the rules across files must run
         if result.row is not None:
             rows.append((result.rel, result.row))
-
-    cross, drop = _across_files(declared, policy, store)
-    if store is not None:
-        store.save()
-    findings.extend(cross)
-    if drop:
-        incidents = [r for r in incidents if r.path not in drop]
-        maintenances = [r for r in maintenances if r.path not in drop]
-        postmortems = [r for r in postmortems if r.path not in drop]
-        rows = [(path, row) for path, row in rows if path not in drop]
-    repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
-    return Report(
-        repo,
-        tuple(sort_findings(findings)),
-        len(files) + loaded.files + notify_files,
-        sources,
-        tuple(row for _path, row in rows),
-    )
+    return by_type, declared, rows, sources, invalid
 
 
 def across_key(plain: tuple) -> bytes:
