@@ -221,6 +221,7 @@ def test_by_severity_hand_computed(tmp_path):
         "mttd_mean_min": 10.0,
         "mtta_mean_min": 30.0,
         "mtti_mean_min": 20.0,
+        "ttc_n": 0,  # not closed
     }
     assert sev3 == {
         "key": "SEV-3",
@@ -229,6 +230,7 @@ def test_by_severity_hand_computed(tmp_path):
         "mtta_n": 0,
         "mtti_n": 0,
         "mttr_n": 0,
+        "ttc_n": 0,
         **{f: None for f in metrics.GROUP_KEYS if f not in ("key", "count") and not f.endswith("_n")},
     }
 

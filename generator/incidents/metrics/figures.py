@@ -62,8 +62,10 @@ PERIOD_FIGURES = (
     "incidents_per_week_ci_low",
     "incidents_per_week_ci_high",
 )
+# Time to close (from the MTTR start to `closed_at`, a severity's `observe_for` included): MTTR is unchanged.
+CLOSE_FIGURES = ("ttc_median_min", "ttc_n")
 SERVICE_FIGURES = ("mtbf_mean_min", "availability_pct", "error_budget_used_pct", "slo_pct", "downtime_min")
-GROUP_KEYS = ("key", "count") + FIGURES + SAMPLE_FIGURES
+GROUP_KEYS = ("key", "count") + FIGURES + SAMPLE_FIGURES + CLOSE_FIGURES
 PERIOD_GROUP_KEYS = GROUP_KEYS + PERIOD_FIGURES
 SERVICE_GROUP_KEYS = GROUP_KEYS + SERVICE_FIGURES
 
@@ -107,6 +109,7 @@ FRAME_COLUMNS = (
     "impact",
     "started_s",
     "impact_end_s",
+    "ttc_min",
 )
 
 
@@ -152,6 +155,7 @@ def frame_from_rows(rows: Sequence[tuple]) -> pd.DataFrame:
     frame["impact"] = pd.Series(cols["impact"], dtype="object")
     frame["started_s"] = started_s
     frame["impact_end_s"] = np.asarray(cols["impact_end_s"], dtype="float64")
+    frame["ttc_min"] = np.asarray(cols["ttc_s"], dtype="float64") / 60.0
     return frame
 
 
@@ -189,7 +193,7 @@ def _num(value) -> float | None:
 
 def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
     """The contract's figures, sample sizes and means per value of `key_column` (NaN where nothing)."""
-    work = frame[[key_column] + [f"{m}_min" for m in MEASURES]].copy()
+    work = frame[[key_column] + [f"{m}_min" for m in MEASURES] + ["ttc_min"]].copy()
     for figure, (interval, target) in COMPLIANCE.items():
         have = frame[interval].notna() & frame[target].notna()
         within = (frame[interval] <= frame[target]).astype("float64") * 100.0
@@ -212,6 +216,8 @@ def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
         out[f"{m}_n"] = grouped[f"{m}_min"].count()
     for m in ("mttd", "mtta", "mtti"):
         out[f"{m}_mean_min"] = grouped[f"{m}_min"].mean()
+    out["ttc_median_min"] = grouped["ttc_min"].median()
+    out["ttc_n"] = grouped["ttc_min"].count()
     return out
 
 
@@ -356,7 +362,7 @@ def compute(
     for key in keys:
         row = figures.loc[key] if figures is not None and key in figures.index else None
         group: dict = {"key": key, "count": int(row["count"]) if row is not None else 0}
-        for figure in FIGURES + SAMPLE_FIGURES:
+        for figure in FIGURES + SAMPLE_FIGURES + CLOSE_FIGURES:
             if figure.endswith("_n"):
                 group[figure] = int(row[figure]) if row is not None else 0
             elif "_ci_" not in figure:

@@ -33,6 +33,7 @@ ROW_FIELDS = (
     "ack_target_s",
     "resolve_target_s",
     "detect_target_s",
+    "ttc_s",  # time to close: from the MTTR start to `closed_at` (the observation after resolution included)
 )
 NO_TARGET = (math.nan, math.nan, math.nan)
 
@@ -81,4 +82,5 @@ def incident_row(inc, policy: Policy, targets: dict | None = None) -> tuple:
         ack,
         res,
         det,
+        _seconds(getattr(inc, policy.mttr_from), getattr(inc, "closed_at", None)),
     )
