@@ -121,6 +121,9 @@ def _metric_records(policy, row: Row, sev: str) -> tuple[Record, Record, object,
     assert figure in METRIC_FIELD, f"row {row.number}: no metrics scenario for `{figure}`"
     keep, broken = follow(policy, sev, row.tags), follow(policy, sev, row.tags)
     moved = METRIC_FIELD[figure]
+    if figure == "mttd_median_min":  # the interval from the start of impact to detection, in minutes
+        keep.started, broken.started = T0 - 5 * MINUTE, T0 - 6 * MINUTE
+        return keep, broken, 5.0, 6.0
     if moved == "severity":  # counted in its severity's group, not in another's
         broken.severity = next(s.id for s in policy.severities if s.id != sev)
         broken.roles = {role: "alice" for role, _ in policy.required_roles(broken.severity, row.tags)}
