@@ -356,8 +356,9 @@ def _times(every, n: int):
 
 def _first_update(policy, sev_id, tags, at, code):
     due = deadline(T0, duration(at, policy))
-    keep = follow(policy, sev_id, tags, first_update=due, ack_at=T0 + MINUTE)
-    broken = follow(policy, sev_id, tags, first_update=due + MINUTE, ack_at=T0 + MINUTE)
+    length = due - T0 + 10 * MINUTE
+    keep = follow(policy, sev_id, tags, length=length, first_update=due, ack_at=T0 + MINUTE)
+    broken = follow(policy, sev_id, tags, length=length, first_update=due + MINUTE, ack_at=T0 + MINUTE)
     return Scenario(keep, broken, code)
 
 
