@@ -61,7 +61,7 @@ def read_rows(readme: Path) -> list[Row]:
         m = ROW.match(line)
         if not m:
             continue
-        cells = [c.strip() for c in m.group(2).split("|")]
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", m.group(2))]
         if len(cells) != 5:
             raise AssertionError(f"{readme}: a statements row has {len(cells) + 1} cells, not 6: {line}")
         says, sev, held, check, at = cells
