@@ -111,3 +111,26 @@ def test_a_missing_section_names_its_aliases(tmp_path):
     gates = check_gates(report.repository, datetime.fromisoformat("2026-03-10T00:00:00+00:00"))
     assert [f.code for f in gates] == ["postmortem-section-missing"]
     assert "`## Timeline` (or `Timeline of events`)" in gates[0].message
+
+
+def test_omitted_action_items_are_an_error_at_the_postmortem_not_a_missing_postmortem(tmp_path):
+    run(tmp_path)
+    path = tmp_path / "incidents" / "INC-1.postmortem.md"
+    text = path.read_text()
+    omitted = "\n".join(line for line in text.split("\n") if "action_items" not in line and "Add a canary" not in line)
+    path.write_text(omitted)
+    report = validate_root(tmp_path)
+    gates = check_gates(report.repository, datetime.fromisoformat("2026-03-10T00:00:00+00:00"))
+    assert [(f.path, f.code) for f in report.findings] == [("incidents/INC-1.postmortem.md", "missing-field")]
+    assert gates == []  # the postmortem exists: never `postmortem-missing`
+    path.write_text(
+        text.replace(
+            "action_items:\n  - {title: Add a canary, owner: OWNER, due: 2026-03-20, priority: P1, status: open}",
+            "action_items: []",
+        ).replace("OWNER", "alice")
+    )
+    report = validate_root(tmp_path)
+    assert (
+        report.findings == ()
+        and check_gates(report.repository, datetime.fromisoformat("2026-03-10T00:00:00+00:00")) == []
+    )
