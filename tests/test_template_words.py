@@ -123,12 +123,12 @@ def test_omitted_action_items_are_an_error_at_the_postmortem_not_a_missing_postm
     gates = check_gates(report.repository, datetime.fromisoformat("2026-03-10T00:00:00+00:00"))
     assert [(f.path, f.code) for f in report.findings] == [("incidents/INC-1.postmortem.md", "missing-field")]
     assert gates == []  # the postmortem exists: never `postmortem-missing`
-    path.write_text(
-        text.replace(
-            "action_items:\n  - {title: Add a canary, owner: OWNER, due: 2026-03-20, priority: P1, status: open}",
-            "action_items: []",
-        ).replace("OWNER", "alice")
+    empty = text.replace(
+        "action_items:\n  - {title: Add a canary, owner: alice, due: 2026-03-20, priority: P1, status: open}",
+        "action_items: []",
     )
+    assert empty != text
+    path.write_text(empty)
     report = validate_root(tmp_path)
     assert (
         report.findings == ()
