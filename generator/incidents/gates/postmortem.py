@@ -180,7 +180,9 @@ def _placeholder_problems(
                 if lines is None:
                     break
     body = placeholder_pattern(policy.placeholders, policy.placeholder_patterns)
-    for n, text in enumerate(pm.body.split("\n") if body is not None else ()):
+    if body is None:
+        return out
+    for n, text in enumerate(pm.body.split("\n")):
         for m in body.finditer(text):
             out.append(
                 (

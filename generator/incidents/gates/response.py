@@ -15,7 +15,7 @@ from incidents.findings import ERROR, WARNING, Finding
 from incidents.gates.postmortem import ago
 from incidents.policy.severities import Severity, name_key
 from incidents.records.durations import deadline, format_duration
-from incidents.records.model import Incident
+from incidents.records.model import EscalationEntry, Incident
 from incidents.records.timestamps import iso_utc
 
 
@@ -65,12 +65,16 @@ def escalation_gates(inc: Incident, sev: Severity, as_of: datetime) -> list[Find
     for step in sev.escalation:
         due = deadline(inc.detected_at, step.after)
         when = "at once" if step.after.total_seconds() == 0 else f"after {format_duration(step.after)}"
-        missing, late = [], []
+        missing: list[tuple[str, None]] = []
+        late: list[tuple[str, EscalationEntry]] = []
         for name in step.names:
             reached = [e for e in inc.escalations if any(name_key(n) == name_key(name) for n in e.all_names)]
             if any(e.at <= due for e in reached):
                 continue
-            (late if reached else missing).append((name, reached[0] if reached else None))
+            if reached:
+                late.append((name, reached[0]))
+            else:
+                missing.append((name, None))
         if late:
             out.append(_escalation_late(inc, sev, step.to, when, due, late))
         if missing:
