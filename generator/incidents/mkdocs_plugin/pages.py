@@ -43,6 +43,8 @@ INCIDENT_STATUS_LABELS = {
     "scheduled": "Scheduled",
     "in_progress": "In progress",
     "completed": "Completed",
+    "closed": "Closed",  # resolved and closed (`closed_at`)
+    "observing": "Under observation",  # resolved, still watched (a severity's `observe_for`)
 }
 POSTMORTEM_STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published"}
 LIFECYCLE_LABELS = {
@@ -53,8 +55,6 @@ LIFECYCLE_LABELS = {
     "mitigated_at": "Mitigated",
     "resolved_at": "Resolved",
 }
-# A resolved incident: closed (`closed_at`), or still watched after resolving (a severity's `observe_for`).
-CLOSURE_LABELS = {"closed": "Closed", "observing": "Under observation"}
 RECENT_ON_STATUS_PAGE = 5
 
 
@@ -276,12 +276,6 @@ def durations(data: SiteData, inc: Incident) -> list[tuple[str, str]]:
     return out
 
 
-def closure(inc: Incident) -> dict:
-    """`closure` (closed / observing, None while open), its label and `closed_at`, for an incident page."""
-    state = None if inc.status != "resolved" else ("closed" if inc.closed_at is not None else "observing")
-    return {"closure": state, "closure_label": CLOSURE_LABELS.get(state or ""), "closed_at": inc.closed_at}
-
-
 def incident_context(data: SiteData, inc: Incident) -> dict:
     summary = incident_summary(data, inc)
     summary.update(
@@ -300,7 +294,8 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
             ],
             "postmortem": data.postmortem_for(inc.id),
             "source_url": inc.source.url if inc.source is not None else None,  # an imported record's original
-            **closure(inc),
+            "closure": "closed" if inc.is_closed else "observing" if inc.under_observation else None,
+            "closed_at": inc.closed_at,
         }
     )
     if data.internal:  # the internal text: never on a public page

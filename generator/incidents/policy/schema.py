@@ -196,15 +196,7 @@ def _incident_properties(policy: Policy) -> dict:
                 },
             ],
         },
-        "started_at": _timestamp(policy, "Impact began."),
-        "detected_at": _timestamp(policy, "The alert fired or the report came in."),
-        "acknowledged_at": _timestamp(policy, "A responder acknowledged."),
-        "identified_at": _timestamp(policy, "The cause was identified."),
-        "mitigated_at": _timestamp(policy, "User impact stopped."),
-        "resolved_at": _timestamp(policy, "Resolved; exactly when status is resolved."),
-        "closed_at": _timestamp(
-            policy, "The observation after resolution ended and the incident was closed (not before resolved_at)."
-        ),
+        **_lifecycle_properties(policy),
         "roles": {
             "type": "object",
             "propertyNames": _enum(policy.roles),
@@ -235,6 +227,20 @@ def _incident_properties(policy: Policy) -> dict:
             "properties": {"system": _text(64), "id": _text(200), "url": _http_url()},
         },
         "postmortem_url": {**_http_url(), "description": "A postmortem kept elsewhere."},
+    }
+
+
+def _lifecycle_properties(policy: Policy) -> dict:
+    return {
+        "started_at": _timestamp(policy, "Impact began."),
+        "detected_at": _timestamp(policy, "The alert fired or the report came in."),
+        "acknowledged_at": _timestamp(policy, "A responder acknowledged."),
+        "identified_at": _timestamp(policy, "The cause was identified."),
+        "mitigated_at": _timestamp(policy, "User impact stopped."),
+        "resolved_at": _timestamp(policy, "Resolved; exactly when status is resolved."),
+        "closed_at": _timestamp(
+            policy, "The observation after resolution ended and the incident was closed (not before resolved_at)."
+        ),
     }
 
 
