@@ -217,3 +217,23 @@ def test_postmortem_author_is_the_policys_author_role(tmp_path):
     assert run(root, "postmortem", ID).exit_code == 0
     (pm,) = validate_root(root).repository.postmortems
     assert pm.authors == ("sam",)
+
+
+def test_close_sets_closed_at_once_resolved_keeping_every_other_byte(tmp_path):
+    root = make(tmp_path)
+    not_yet = run(root, "close", ID, "--at", "2026-02-10T05:00:00Z")
+    assert not_yet.exit_code == 1 and "not resolved" in not_yet.output
+    resolved = run(root, "update", ID, "--status", "resolved", "-m", "Fixed.", "--at", "2026-02-10T04:00:00Z")
+    assert resolved.exit_code == 0, resolved.output
+    path = next((root / "incidents").rglob(f"{ID}.md"))
+    path.write_text(path.read_text().replace("title:", "# kept comment\ntitle:"))
+    before = path.read_text()
+    early = run(root, "close", ID, "--at", "2026-02-10T03:59:59Z")  # before resolved_at: would not validate
+    assert early.exit_code == 1 and "timestamp-order" in early.output and path.read_text() == before
+    assert run(root, "close", ID, "--at", "2026-02-11T04:00:00Z").exit_code == 0
+    after = path.read_text()
+    assert after.replace("closed_at: 2026-02-11T04:00:00Z\n", "") == before
+    assert after.index("resolved_at:") < after.index("closed_at:")
+    assert incident(root).closed_at.day == 11
+    again = run(root, "close", ID, "--at", "2026-02-12T04:00:00Z")
+    assert again.exit_code == 1 and "already closed" in again.output and path.read_text() == after

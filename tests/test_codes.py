@@ -14,7 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 FINDINGS = Path(__file__).parent / "fixtures" / "findings"
 GENERATOR = REPO / "generator" / "incidents"
 VALIDATE_MODULES = [
-    GENERATOR / n for n in ("records/source.py", "records/fields.py", "policy/policy_file.py", "reading/validate.py")
+    GENERATOR / n
+    for n in (
+        "records/source.py",
+        "records/fields.py",
+        "policy/policy_file.py",
+        "policy/severities.py",
+        "policy/templates.py",
+        "reading/validate.py",
+    )
 ] + sorted((GENERATOR / "rules").glob("*.py"))
 NEVER_GOLDEN = {
     "internal-error",

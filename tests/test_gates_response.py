@@ -103,9 +103,11 @@ def incident(
     return "\n".join(lines)
 
 
-def gates(tmp_path: Path, text: str, as_of: datetime, extra_files: dict | None = None) -> list[tuple[str, str]]:
+def gates(
+    tmp_path: Path, text: str, as_of: datetime, extra_files: dict | None = None, policy: str = POLICY
+) -> list[tuple[str, str]]:
     (tmp_path / "policy").mkdir(exist_ok=True)
-    (tmp_path / "policy" / "policy.yml").write_text(POLICY)
+    (tmp_path / "policy" / "policy.yml").write_text(policy)
     (tmp_path / "policy" / "services.yml").write_text(SERVICES)
     (tmp_path / "incidents").mkdir(exist_ok=True)
     (tmp_path / "incidents" / "INC-1.md").write_text(text)
@@ -125,7 +127,7 @@ def codes(found, *names):
 OPEN_SEV1 = dict(
     updates=[("2026-03-02T10:00:00Z", "investigating")],
     timeline=[("2026-03-02T10:00:00Z", "paged")],
-    escalations=[("2026-03-02T10:00:00Z", "incident commander alice")],
+    escalations=[("2026-03-02T10:00:00Z", " incident  COMMANDER ")],
 )
 
 
@@ -165,12 +167,59 @@ def test_escalation_entry_naming_the_step_satisfies_it(tmp_path):
             **OPEN_SEV1,
             "escalations": [
                 ("2026-03-02T10:00:00Z", "Incident Commander"),
-                ("2026-03-02T10:40:00Z", "engineering manager (bob)"),
+                ("2026-03-02T10:30:00Z", "engineering MANAGER"),
             ],
         }
     )
     found = gates(tmp_path, text, ts("2026-03-02T11:00:00Z"))
-    assert codes(found, "escalation-overdue", "escalation-missed") == []
+    assert codes(found, "escalation-overdue", "escalation-missed", "escalation-late") == []
+
+
+@pytest.mark.parametrize(
+    "to", ["e", "Engineering", "engineering manager (bob)", "Incident commander and Engineering manager"]
+)
+def test_a_part_of_a_name_never_reaches_a_step(tmp_path, to):
+    text = incident(
+        **{**OPEN_SEV1, "escalations": [("2026-03-02T10:00:00Z", "Incident commander"), ("2026-03-02T10:10:00Z", to)]}
+    )
+    found = gates(tmp_path, text, ts("2026-03-02T10:31:00Z"))
+    assert codes(found, "escalation-overdue", "escalation-late") == [("error", "escalation-overdue")]
+
+
+def test_an_escalation_after_the_step_time_is_late(tmp_path):
+    # reached at minute 40 for the 30-minute step: a past miss, even while the incident is open
+    text = incident(
+        **{
+            **OPEN_SEV1,
+            "escalations": [
+                ("2026-03-02T10:00:00Z", "Incident commander"),
+                ("2026-03-02T10:40:00Z", "Engineering manager"),
+            ],
+        }
+    )
+    found = gates(tmp_path, text, ts("2026-03-02T11:00:00Z"))
+    assert codes(found, "escalation-overdue", "escalation-late") == [("warning", "escalation-late")]
+
+
+def test_an_early_entry_does_not_reach_a_later_step_it_does_not_name(tmp_path):
+    # one entry to a list of names reaches each of them; a name of the step left out is still missing
+    policy = POLICY.replace(
+        "{after: 30m, to: Engineering manager}", "{after: 30m, to: [Engineering manager, CTO, CEO]}"
+    )
+    text = incident(
+        **{
+            **OPEN_SEV1,
+            "escalations": [
+                ("2026-03-02T10:00:00Z", "Incident commander"),
+                ("2026-03-02T10:05:00Z", "[Engineering manager, cto]"),
+            ],
+        }
+    )
+    found = gates(tmp_path, text, ts("2026-03-02T10:31:00Z"), policy=policy)
+    assert codes(found, "escalation-overdue") == [("error", "escalation-overdue")]
+    text = text.replace("[Engineering manager, cto]", "[Engineering manager, cto, ceo]")
+    found = gates(tmp_path, text, ts("2026-03-02T10:31:00Z"), policy=policy)
+    assert codes(found, "escalation-overdue", "escalation-late") == []
 
 
 def test_an_immediate_step_is_due_at_once(tmp_path):

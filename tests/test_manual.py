@@ -38,6 +38,8 @@ KEY_PAGES = [
     ("incidents.rules", MANUAL / "reference" / "records.md"),
     ("incidents.records.model", MANUAL / "reference" / "records.md"),
     ("incidents.policy.policy_file", MANUAL / "reference" / "policy.md"),
+    ("incidents.policy.severities", MANUAL / "reference" / "policy.md"),
+    ("incidents.policy.templates", MANUAL / "reference" / "policy.md"),
     ("incidents.notify", None),  # policy/notify.yml: any page of the manual
 ]
 
@@ -150,7 +152,7 @@ KEY_CONSTANTS = _key_constants()
 def test_the_key_constants_are_found():
     found = {(m, a) for m, a, _, _ in KEY_CONSTANTS}
     assert ("incidents.rules.incident", "INCIDENT_KEYS") in found
-    assert ("incidents.policy.policy_file", "SEVERITY_KEYS") in found
+    assert ("incidents.policy.severities", "SEVERITY_KEYS") in found
 
 
 @pytest.mark.parametrize("module,attr,keys,page", KEY_CONSTANTS, ids=[f"{m}.{a}" for m, a, _, _ in KEY_CONSTANTS])

@@ -225,6 +225,7 @@ def test_by_severity_hand_computed(tmp_path):
         "mttd_excluded_imported": 0,
         "mtta_excluded_imported": 0,
         "mtti_excluded_imported": 0,
+        "ttc_n": 0,  # not closed
     }
     assert sev3 == {
         "key": "SEV-3",
@@ -233,6 +234,7 @@ def test_by_severity_hand_computed(tmp_path):
         "mtta_n": 0,
         "mtti_n": 0,
         "mttr_n": 0,
+        "ttc_n": 0,
         "imported_count": 0,
         "mttd_excluded_imported": 0,
         "mtta_excluded_imported": 0,

@@ -59,6 +59,10 @@ CODES: dict[str, tuple[str, str]] = {
     # Policy
     "policy-missing": ("error", "`policy/policy.yml` or `policy/services.yml` is missing."),
     "invalid-timezone": ("error", "`assume_timezone` is not an IANA time zone."),
+    "invalid-pattern": (
+        "error",
+        "A `{pattern: REGEX}` placeholder that does not compile, or that matches empty text.",
+    ),
     "duplicate-id": ("error", "An id used twice: severities, services, roles, or records across the repository."),
     "unknown-role": ("error", "A role the policy's `roles:` does not list."),
     "business-without-calendar": (
@@ -153,11 +157,15 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "escalation-overdue": (
         "error",
-        "An unresolved incident past an `escalation` step with no `escalations` entry naming its `to`.",
+        "An unresolved incident past an `escalation` step with a name of its `to` no `escalations` entry reached.",
     ),
     "escalation-missed": (
         "warning",
-        "A resolved incident ran past an `escalation` step with no `escalations` entry naming its `to`.",
+        "A resolved incident ran past an `escalation` step with a name of its `to` no `escalations` entry reached.",
+    ),
+    "escalation-late": (
+        "warning",
+        "A name of an `escalation` step was reached only after the step's time (a past miss).",
     ),
     "timeline-overdue": (
         "error",
@@ -170,6 +178,18 @@ CODES: dict[str, tuple[str, str]] = {
     "monitor-short": (
         "warning",
         "Resolved sooner than `monitor_for` after entering `monitoring` (or without monitoring).",
+    ),
+    "close-overdue": (
+        "error",
+        "A resolved incident whose severity's `observe_for` has passed without `closed_at` (`incidents close`).",
+    ),
+    "close-late": (
+        "warning",
+        "`closed_at` came later than `observe_for` after `resolved_at` (a past miss).",
+    ),
+    "observe-short": (
+        "warning",
+        "Closed sooner than `observe_for` after `resolved_at` (watched less than the severity asks).",
     ),
 }
 

@@ -18,11 +18,12 @@ def _context(example: str) -> dict:
     return policy_context(SimpleNamespace(policy=loaded.policy))
 
 
-def test_severity_rows_show_internal_cadence_and_monitoring():
+def test_severity_rows_show_internal_cadence_and_observation():
     ctx = _context("pipeline-guard")
     sev1 = dict(ctx["severities"][0]["targets"])
     assert sev1["Internal timeline entries at least every"] == "15m"
-    assert sev1["Monitor at least"] == "1d"
+    assert sev1["Public updates at least every"] == "30m"
+    assert sev1["Observe after resolving, then close, at least"] == "1d"
     sev2 = dict(ctx["severities"][1]["targets"])
     assert "business" in sev2["Internal timeline entries at least every"]
 

@@ -133,6 +133,23 @@ def ack_incident(root: Path, loaded: LoadedPolicy, incident_id: str, at: datetim
     return edit_record(root, loaded, "incident", incident_id, plan, "acknowledgement")
 
 
+def close_incident(root: Path, loaded: LoadedPolicy, incident_id: str, at: datetime) -> str:
+    """Set `closed_at`: the observation after resolution is over (refused unless resolved, or when already
+    closed; a time before `resolved_at` is refused by validation)."""
+
+    def plan(data: bytes, rel: str, fm: dict):
+        if fm.get("status") != "resolved":
+            raise AuthoringError(
+                f"{incident_id} is `{fm.get('status')}`, not resolved; resolve it first "
+                f"(`incidents update {incident_id} --status resolved ...`); the file was not changed"
+            )
+        if fm.get("closed_at") not in (None, ""):
+            raise AuthoringError(f"{incident_id} was already closed ({fm['closed_at']}); the file was not changed")
+        return plan_edit(data, rel, timestamps={"closed_at": timestamp(at)})
+
+    return edit_record(root, loaded, "incident", incident_id, plan, "closing")
+
+
 def append_timeline(root: Path, loaded: LoadedPolicy, incident_id: str, event: str, at: datetime) -> str:
     """Append a scribe entry `{at, event}` to the internal `timeline`."""
 

@@ -31,6 +31,9 @@ from incidents.findings import ERROR
 from incidents.records.model import LIFECYCLE, STATUS_TIMESTAMP
 from incidents.records.source import decode, read_record
 
+# The timestamps `plan_edit` inserts, in file order: the lifecycle, then `closed_at` (`incidents close`).
+TIMESTAMP_KEYS = LIFECYCLE + ("closed_at",)
+
 UPDATE_KEY_ORDER = ("at", "status", "message")
 
 
@@ -142,13 +145,13 @@ def plan_edit(
     if fill:
         anchor_key = "status"
         anchor_line = 0
-        for key in LIFECYCLE:
+        for key in TIMESTAMP_KEYS:
             if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
                 anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
         after = _after_value(ed, doc, nodes, (anchor_key,))
         anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
         style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
-        ordered = [k for k in LIFECYCLE if k in fill]
+        ordered = [k for k in TIMESTAMP_KEYS if k in fill]
         ed.insert_lines(after, [f"{indent}{key}: {_at_text(fill[key], style)}" for key in ordered])
         for key in ordered:
             expected[key] = fill[key]

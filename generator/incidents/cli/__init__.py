@@ -24,7 +24,7 @@ from incidents.cli.init_cmd import init
 from incidents.cli.merge_cmd import merge_file
 from incidents.cli.metrics_cmd import metrics
 from incidents.cli.notify_cmd import notify
-from incidents.cli.record_cmd import ack, escalate, maintenance, timeline
+from incidents.cli.record_cmd import ack, close, escalate, maintenance, timeline
 from incidents.cli.validate_cmd import schema, validate
 
 
@@ -48,6 +48,7 @@ cli.add_command(new)
 cli.add_command(update)
 cli.add_command(postmortem)
 cli.add_command(ack)
+cli.add_command(close)
 cli.add_command(timeline)
 cli.add_command(escalate)
 cli.add_command(maintenance)

@@ -1,4 +1,4 @@
-"""`incidents ack`, `timeline`, `escalate`, `maintenance new|update`: recording what happens, as it happens."""
+"""`incidents ack`, `close`, `timeline`, `escalate`, `maintenance new|update`: recording what happens, as it happens."""
 
 from __future__ import annotations
 
@@ -27,6 +27,30 @@ def ack(incident_id, at_text, root):
 
     root, loaded = _load_or_fail(load, root)
     click.echo(_guarded(ack_incident, root, loaded, incident_id, _at(at_text, loaded)))
+
+
+@click.command("close")
+@click.argument("incident_id", metavar="ID")
+@click.option("--at", "at_text", metavar="TIMESTAMP", help="When it was closed (default now, UTC).")
+@root_option
+@fatal_errors_exit_2
+def close(incident_id, at_text, root):
+    """Close resolved incident ID: set closed_at, ending the observation after resolution.
+
+    A severity with observe_for asks for that long between resolved_at and
+    closed_at; `incidents check` reports a resolved incident not closed once
+    it has passed. Refused unless the incident is resolved, when closed_at is
+    already set, or when the time is before resolved_at.
+
+    \b
+    Example:
+      incidents close INC-2026-0042 --at 2026-02-11T03:14:00Z
+    """
+    from incidents.authoring.checks import load
+    from incidents.authoring.record_edit import close_incident
+
+    root, loaded = _load_or_fail(load, root)
+    click.echo(_guarded(close_incident, root, loaded, incident_id, _at(at_text, loaded)))
 
 
 @click.command("timeline")

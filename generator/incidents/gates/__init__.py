@@ -13,8 +13,13 @@ concerned. Present obligations are errors, past misses warnings:
   (`escalation-overdue` / `escalation-missed`), the public cadence
   (`first-update-late`, `update-overdue` / `update-gap`; the gap from
   `detected_at` to the first update counts), the internal timeline cadence
-  (`timeline-overdue` / `timeline-gap`) and `monitor_for` (`monitor-short`),
-  in gates.response.
+  (`timeline-overdue` / `timeline-gap`; every cadence is measured up to `resolved_at`) and
+  `monitor_for` (`monitor-short`), in gates.response;
+* the observation after resolution (`observe_for`: `close-overdue` / `close-late` /
+  `observe-short`), in gates.closing.
+
+A record with `validate` errors still gets every time gate whose fields could be read (gates.partial):
+the response and closing gates run on what could be read of it.
 
 Only incidents the process rules apply to (`policy.process_rules_apply`: not
 imported, not started before `effective_from`) are gated.
@@ -28,6 +33,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from incidents.findings import Finding
+from incidents.gates.closing import observe_gates
+from incidents.gates.partial import partial_incidents
 from incidents.gates.postmortem import (
     action_item_gates,
     front_matter_lines,
@@ -56,22 +63,36 @@ def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] |
     policy: Policy = repository.policy
     findings: list[Finding] = []
     postmortems = {pm.incident: pm for pm in repository.postmortems}
+    partial = partial_incidents(getattr(repository, "root", None), getattr(repository, "invalid", ()), policy)
+    for inc in partial:
+        sev = policy.severity(inc.severity)
+        if sev is not None and process_rules_apply(inc, policy):
+            findings += response_gates(inc, sev, as_of)
     for inc in repository.incidents:
         sev = policy.severity(inc.severity)
         pm = postmortems.get(inc.id)
         if sev is not None and process_rules_apply(inc, policy):
-            findings += ack_gates(inc, sev, as_of)
-            findings += escalation_gates(inc, sev, as_of)
-            findings += cadence_gates(inc, sev, as_of)
-            findings += monitor_gates(inc, sev)
+            findings += response_gates(inc, sev, as_of)
             required = policy.postmortem_requirement(inc)
             if required is not None and (pm is not None or inc.postmortem_url is None):
                 src = sources.get(pm.path) if pm is not None and sources else None
-                raw = raw_front_matter(repository, pm) if pm is not None and policy.placeholders else None
+                wanted = policy.placeholders or policy.placeholder_patterns
+                raw = raw_front_matter(repository, pm) if pm is not None and wanted else None
                 findings += postmortem_gates(inc, required[0], required[1], pm, policy, as_of, src, raw)
         if pm is not None:
             findings += action_item_gates(inc.id, pm, as_of)
     return findings
+
+
+def response_gates(inc, sev, as_of: datetime) -> list[Finding]:
+    """The gates that need only the incident: acknowledgement, escalation, cadences, monitoring, closing."""
+    return (
+        ack_gates(inc, sev, as_of)
+        + escalation_gates(inc, sev, as_of)
+        + cadence_gates(inc, sev, as_of)
+        + monitor_gates(inc, sev)
+        + observe_gates(inc, sev, as_of)
+    )
 
 
 __all__ = [
@@ -79,6 +100,7 @@ __all__ = [
     "front_matter_lines",
     "is_complete",
     "monitoring_since",
+    "response_gates",
     "placeholder_pattern",
     "postmortem_problems",
     "sections",

@@ -142,45 +142,80 @@ def postmortem_problems(
                 f"its status is `{pm.status}`; complete it and set `status: published` with its `date`",
             )
         )
-    pattern = placeholder_pattern(policy.placeholders)
-    if pattern is not None:
-        for line, col, text in _front_matter_strings(src, pm, raw):
+    out += _placeholder_problems(pm, policy, src, raw)
+    out += _section_problems(pm, policy)
+    out += _action_item_problems(pm, policy)
+    out.sort(key=lambda p: (p[1], p[2]))
+    return out
+
+
+def _placeholder_problems(
+    pm: Postmortem, policy: Policy, src: SourceFile | None, raw: list[tuple[int, str]] | None
+) -> list[tuple]:
+    """Placeholders left in the front matter or the body.
+
+    Plain placeholders are looked for in the front matter's own lines (`raw`, comments included);
+    `{pattern}` ones in its values only (a pattern such as `\\[[^\\]]+\\]` must not take a YAML flow
+    list `[a, b]` for template text), and both in the body.
+    """
+    out: list[tuple] = []
+    plain = placeholder_pattern(policy.placeholders)
+    patterns = placeholder_pattern((), policy.placeholder_patterns)
+    searches = []
+    if plain is not None:
+        searches.append((plain, raw))
+    if patterns is not None:
+        searches.append((patterns, None))
+    for pattern, lines in searches:
+        for line, col, text in _front_matter_strings(src, pm, lines):
             for m in pattern.finditer(text):
                 out.append(
                     (
                         "postmortem-placeholder",
                         line,
-                        col + (m.start() if src is None or raw else 0),
+                        col + (m.start() if src is None or lines else 0),
                         f"the placeholder `{m.group(0)}` is still in the front matter; replace it",
                     )
                 )
-                if raw is None:
+                if lines is None:
                     break
-        for n, text in enumerate(pm.body.split("\n")):
-            for m in pattern.finditer(text):
-                out.append(
-                    (
-                        "postmortem-placeholder",
-                        pm.body_line + n,
-                        m.start() + 1,
-                        f"the placeholder `{m.group(0)}` is still in the text; replace it",
-                    )
+    body = placeholder_pattern(policy.placeholders, policy.placeholder_patterns)
+    if body is None:
+        return out
+    for n, text in enumerate(pm.body.split("\n")):
+        for m in body.finditer(text):
+            out.append(
+                (
+                    "postmortem-placeholder",
+                    pm.body_line + n,
+                    m.start() + 1,
+                    f"the placeholder `{m.group(0)}` is still in the text; replace it",
                 )
-    found = {}
+            )
+    return out
+
+
+def _section_problems(pm: Postmortem, policy: Policy) -> list[tuple]:
+    """Each required section (by its name or one of its aliases) present, with text."""
+    out: list[tuple] = []
+    found: dict[str, tuple[int, bool]] = {}
     for offset, _level, title, text in sections(pm.body):
         key = _norm(title)  # a heading of any level: plans nest sections under a parent heading
         prev = found.get(key)
         if prev is None or (not prev[1] and _has_text(text)):
             found[key] = (offset, _has_text(text))
     for name in policy.required_sections:
-        where = found.get(_norm(name))
+        names = (name,) + tuple(policy.section_aliases.get(name, ()))
+        hits = [found[_norm(n)] for n in names if _norm(n) in found]
+        where = next((h for h in hits if h[1]), hits[0] if hits else None)
+        also = f" (or {', '.join(f'`{a}`' for a in names[1:])})" if len(names) > 1 else ""
         if where is None:
             out.append(
                 (
                     "postmortem-section-missing",
                     pm.body_line,
                     1,
-                    f"the required section `## {name}` is missing; add it with its text",
+                    f"the required section `## {name}`{also} is missing; add it with its text",
                 )
             )
         elif not where[1]:
@@ -189,9 +224,14 @@ def postmortem_problems(
                     "postmortem-section-empty",
                     pm.body_line + where[0],
                     1,
-                    f"the section `## {name}` has no text; write it",
+                    f"the section `## {name}`{also} has no text; write it",
                 )
             )
+    return out
+
+
+def _action_item_problems(pm: Postmortem, policy: Policy) -> list[tuple]:
+    out: list[tuple] = []
     for item in pm.action_items:
         wanted = (("owner", item.owner), ("due", item.due)) + (
             (("priority", item.priority),) if policy.priorities else ()
@@ -208,7 +248,6 @@ def postmortem_problems(
                     f'the action item "{item.title}" has no {what}; every action item needs {needs}',
                 )
             )
-    out.sort(key=lambda p: (p[1], p[2]))
     return out
 
 

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from incidents.findings import ERROR, WARNING, Finding
 from incidents.gates.postmortem import ago
-from incidents.policy.policy_file import Severity
+from incidents.policy.severities import Severity, name_key
 from incidents.records.durations import deadline, format_duration
-from incidents.records.model import Incident
+from incidents.records.model import EscalationEntry, Incident
 from incidents.records.timestamps import iso_utc
 
 
@@ -55,40 +55,79 @@ def ack_gates(inc: Incident, sev: Severity, as_of: datetime) -> list[Finding]:
 
 
 def escalation_gates(inc: Incident, sev: Severity, as_of: datetime) -> list[Finding]:
-    """Each `escalation` step reached (from `detected_at`) needs an `escalations` entry naming its `to`."""
+    """Each name of each `escalation` step (counted from `detected_at`) needs an `escalations` entry whose
+    `to` (or one item of its list) is that whole name, at or before the step's time.
+
+    Not reached while the step is due: `escalation-overdue` (open) or `escalation-missed` (resolved
+    after the step's time); reached, but only after its time: `escalation-late`.
+    """
     out: list[Finding] = []
     for step in sev.escalation:
         due = deadline(inc.detected_at, step.after)
-        if any(step.named_by(e.to) for e in inc.escalations):
-            continue
         when = "at once" if step.after.total_seconds() == 0 else f"after {format_duration(step.after)}"
-        if inc.is_open:
-            if as_of > due:
-                out.append(
-                    Finding(
-                        inc.path,
-                        inc.lines.of("escalations" if inc.escalations else "detected_at"),
-                        1,
-                        ERROR,
-                        "escalation-overdue",
-                        f"{inc.id} is `{inc.status}` and severity `{sev.id}` escalates to {step.to} {when} (due "
-                        f"{iso_utc(due)}); no `escalations` entry names them: pull them in and record it "
-                        f'(`incidents escalate {inc.id} --to "{step.to}"`)',
-                    )
-                )
-        elif inc.resolved_at is not None and inc.resolved_at > due:
-            out.append(
-                Finding(
-                    inc.path,
-                    inc.lines.of("escalations" if inc.escalations else "resolved_at"),
-                    1,
-                    WARNING,
-                    "escalation-missed",
-                    f"{inc.id} ran past severity `{sev.id}`'s escalation to {step.to} ({when}, due {iso_utc(due)}) "
-                    "and no `escalations` entry names them",
-                )
-            )
+        missing: list[tuple[str, None]] = []
+        late: list[tuple[str, EscalationEntry]] = []
+        for name in step.names:
+            reached = [e for e in inc.escalations if any(name_key(n) == name_key(name) for n in e.all_names)]
+            if any(e.at <= due for e in reached):
+                continue
+            if reached:
+                late.append((name, reached[0]))
+            else:
+                missing.append((name, None))
+        if late:
+            out.append(_escalation_late(inc, sev, step.to, when, due, late))
+        if missing:
+            out += _escalation_missing(inc, sev, step.to, when, due, [n for n, _ in missing], as_of)
     return out
+
+
+def _escalation_late(inc: Incident, sev: Severity, step: str, when: str, due: datetime, late: list) -> Finding:
+    first = late[0][1]
+    names = ", ".join(f"{name} at {iso_utc(e.at)} ({ago(e.at - due)} late)" for name, e in late)
+    return Finding(
+        inc.path,
+        first.line or inc.lines.of("escalations"),
+        1,
+        WARNING,
+        "escalation-late",
+        f"{inc.id}: severity `{sev.id}` escalates to {step} {when} (due {iso_utc(due)}); reached only later: {names}",
+    )
+
+
+def _escalation_missing(
+    inc: Incident, sev: Severity, step: str, when: str, due: datetime, names: list[str], as_of: datetime
+) -> list[Finding]:
+    who = ", ".join(f"`{n}`" for n in names)
+    if inc.is_open:
+        if as_of <= due:
+            return []
+        first = names[0]
+        return [
+            Finding(
+                inc.path,
+                inc.lines.of("escalations" if inc.escalations else "detected_at"),
+                1,
+                ERROR,
+                "escalation-overdue",
+                f"{inc.id} is `{inc.status}` and severity `{sev.id}` escalates to {step} {when} (due "
+                f"{iso_utc(due)}); no `escalations` entry names {who} (whole names count, not parts of them): "
+                f'pull them in and record it (`incidents escalate {inc.id} --to "{first}"`)',
+            )
+        ]
+    if inc.resolved_at is None or inc.resolved_at <= due:
+        return []
+    return [
+        Finding(
+            inc.path,
+            inc.lines.of("escalations" if inc.escalations else "resolved_at"),
+            1,
+            WARNING,
+            "escalation-missed",
+            f"{inc.id} ran past severity `{sev.id}`'s escalation to {step} ({when}, due {iso_utc(due)}) "
+            f"and no `escalations` entry names {who}",
+        )
+    ]
 
 
 def _cadence(
@@ -107,6 +146,9 @@ def _cadence(
     """Gaps between `detected_at` and each entry in `times` ((at, line) pairs), and the open gap to as-of."""
     out: list[Finding] = []
     previous, previous_name = inc.detected_at, "detection"
+    end = None if inc.is_open else inc.resolved_at  # measured up to resolution (up to as-of while open)
+    if end is not None:
+        times = [(at, line) for at, line in times if at <= end]  # the observation after it is not the cadence
     for n, (at, line) in enumerate(times, 1):
         if at > deadline(previous, every):
             out.append(
@@ -121,6 +163,10 @@ def _cadence(
                 )
             )
         previous, previous_name = at, f"{what} {n}"
+    if end is not None and end > deadline(previous, every):
+        out.append(
+            _silent_until_resolved(inc, sev_id, every, previous, previous_name, end, bool(times), what, gap_code)
+        )
     if inc.is_open and as_of > deadline(previous, every):
         line = times[-1][1] if times and times[-1][1] else inc.lines.of(key if times else "detected_at")
         last = f"last {what}" if times else f"detection (no {what} yet)"
@@ -136,6 +182,30 @@ def _cadence(
             )
         )
     return out
+
+
+def _silent_until_resolved(
+    inc: Incident,
+    sev_id: str,
+    every,
+    previous: datetime,
+    previous_name: str,
+    end: datetime,
+    any_entry: bool,
+    what: str,
+    code: str,
+) -> Finding:
+    """The gap from the last entry (or detection) to `resolved_at`: a past miss."""
+    silent = f"nothing after {previous_name} ({iso_utc(previous)})" if any_entry else f"no {what} at all"
+    return Finding(
+        inc.path,
+        inc.lines.of("resolved_at"),
+        1,
+        WARNING,
+        code,
+        f"{inc.id}: {ago(end - previous)} passed with {silent} before it was resolved "
+        f"({iso_utc(end)}); severity `{sev_id}` asks for one every {format_duration(every)}",
+    )
 
 
 def cadence_gates(inc: Incident, sev: Severity, as_of: datetime) -> list[Finding]:

@@ -72,8 +72,10 @@ PERIOD_FIGURES = (
     "incidents_per_week_ci_low",
     "incidents_per_week_ci_high",
 )
+# Time to close (from the MTTR start to `closed_at`, a severity's `observe_for` included): MTTR is unchanged.
+CLOSE_FIGURES = ("ttc_median_min", "ttc_n")
 SERVICE_FIGURES = ("mtbf_mean_min", "availability_pct", "error_budget_used_pct", "slo_pct", "downtime_min")
-GROUP_KEYS = ("key", "count") + FIGURES + SAMPLE_FIGURES
+GROUP_KEYS = ("key", "count") + FIGURES + SAMPLE_FIGURES + CLOSE_FIGURES
 PERIOD_GROUP_KEYS = GROUP_KEYS + PERIOD_FIGURES
 SERVICE_GROUP_KEYS = GROUP_KEYS + SERVICE_FIGURES
 
@@ -110,7 +112,7 @@ def _num(value) -> float | None:
 def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
     """The contract's figures, sample sizes and means per value of `key_column` (NaN where nothing)."""
     excluded = [f"{m}_excluded_imported" for m in NOT_FROM_IMPORTS]
-    work = frame[[key_column] + [f"{m}_min" for m in MEASURES] + ["imported"] + excluded].copy()
+    work = frame[[key_column] + [f"{m}_min" for m in MEASURES] + ["imported", "ttc_min"] + excluded].copy()
     for figure, (interval, target) in COMPLIANCE.items():
         have = frame[interval].notna() & frame[target].notna()
         within = (frame[interval] <= frame[target]).astype("float64") * 100.0
@@ -136,6 +138,8 @@ def _figures(frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
     out["imported_count"] = grouped["imported"].sum()
     for name in excluded:
         out[name] = grouped[name].sum()
+    out["ttc_median_min"] = grouped["ttc_min"].median()
+    out["ttc_n"] = grouped["ttc_min"].count()
     return out
 
 
@@ -285,7 +289,7 @@ def compute(
     for key in keys:
         row = figures.loc[key] if figures is not None and key in figures.index else None
         group: dict = {"key": key, "count": int(row["count"]) if row is not None else 0}
-        for figure in FIGURES + SAMPLE_FIGURES:
+        for figure in FIGURES + SAMPLE_FIGURES + CLOSE_FIGURES:
             if figure.endswith(("_n", "_count", "_excluded_imported")):
                 group[figure] = int(row[figure]) if row is not None else 0
             elif "_ci_" not in figure:

@@ -40,6 +40,7 @@ FRAME_COLUMNS = (
     "impact",
     "started_s",
     "impact_end_s",
+    "ttc_min",
     "imported",
     "mttd_excluded_imported",
     "mtta_excluded_imported",
@@ -97,6 +98,7 @@ def frame_from_rows(rows: Sequence[tuple]) -> pd.DataFrame:
     frame["impact"] = pd.Series(cols["impact"], dtype="object")
     frame["started_s"] = started_s
     frame["impact_end_s"] = np.asarray(cols["impact_end_s"], dtype="float64")
+    frame["ttc_min"] = np.asarray(cols["ttc_s"], dtype="float64") / 60.0
     return frame
 
 

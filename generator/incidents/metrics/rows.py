@@ -39,6 +39,7 @@ ROW_FIELDS = (
     "resolve_target_s",
     "detect_target_s",
     "imported",
+    "ttc_s",  # time to close: from the MTTR start to `closed_at` (the observation after resolution included)
 )
 NO_TARGET = (math.nan, math.nan, math.nan)
 # Imported records (`source`) never count for these: the system they came from recorded no detection and no
@@ -91,4 +92,5 @@ def incident_row(inc, policy: Policy, targets: dict | None = None) -> tuple:
         res,
         det,
         inc.source is not None,
+        _seconds(getattr(inc, policy.mttr_from), getattr(inc, "closed_at", None)),
     )

@@ -32,6 +32,7 @@ PUBLIC_INCIDENT_FIELDS = (
     "identified_at",
     "mitigated_at",
     "resolved_at",
+    "closed_at",
     "updates",
     "visibility",
     "source",

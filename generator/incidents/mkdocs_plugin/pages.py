@@ -43,6 +43,8 @@ INCIDENT_STATUS_LABELS = {
     "scheduled": "Scheduled",
     "in_progress": "In progress",
     "completed": "Completed",
+    "closed": "Closed",  # resolved and closed (`closed_at`)
+    "observing": "Under observation",  # resolved, still watched (a severity's `observe_for`)
 }
 POSTMORTEM_STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published"}
 LIFECYCLE_LABELS = {
@@ -292,6 +294,8 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
             ],
             "postmortem": data.postmortem_for(inc.id),
             "source_url": inc.source.url if inc.source is not None else None,  # an imported record's original
+            "closure": "closed" if inc.is_closed else "observing" if inc.under_observation else None,
+            "closed_at": inc.closed_at,
         }
     )
     if data.internal:  # the internal text: never on a public page

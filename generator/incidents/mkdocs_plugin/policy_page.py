@@ -23,6 +23,7 @@ def policy_context(data: SiteData) -> dict:
                 ("Internal timeline entries at least every", sev.internal_update_every),
                 ("Monitor at least", sev.monitor_for),
                 ("Resolve within", sev.resolve_within),
+                ("Observe after resolving, then close, at least", sev.observe_for),
             )
             if value is not None
         ]

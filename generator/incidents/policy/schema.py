@@ -110,20 +110,37 @@ def _services(policy: Policy) -> dict:
 
 
 def incident_schema(policy: Policy) -> dict:
-    sev_descriptions = [f"**{s.name}**: {s.description}".strip() for s in policy.severities]
-    role_handle = _text(100, "A person's handle.")
+    return {
+        "$schema": DRAFT,
+        "$id": "https://incident-as-code.dev/schema/incident.json",
+        "title": "Incident",
+        "description": "Front matter of an incident file under incidents/ (see the manual's record reference).",
+        "type": "object",
+        "required": ["id", "title", "severity", "status", "services", "impact", "started_at", "detected_at"],
+        "additionalProperties": False,
+        "properties": _incident_properties(policy),
+        "allOf": _incident_conditions(policy),
+    }
+
+
+def _incident_conditions(policy: Policy) -> list[dict]:
+    """What `if`/`then` can say: the lifecycle a status needs, updates when public, required roles."""
+    optional = [s.id for s in policy.severities if s.public_updates == "optional"]
+    needs_no_updates: list[dict] = [{"required": ["visibility"], "properties": {"visibility": {"const": "internal"}}}]
+    if optional:
+        needs_no_updates.append({"required": ["severity"], "properties": {"severity": {"enum": optional}}})
     conditions: list[dict] = [
         {
             "if": {"required": ["status"], "properties": {"status": {"const": "resolved"}}},
             "then": {"required": ["acknowledged_at", "resolved_at"]},
-            "else": {"not": {"required": ["resolved_at"]}},
+            "else": {"not": {"anyOf": [{"required": ["resolved_at"]}, {"required": ["closed_at"]}]}},
         },
         {
             "if": {"required": ["status"], "properties": {"status": {"enum": ["identified", "monitoring"]}}},
             "then": {"required": ["acknowledged_at"]},
         },
         {
-            "if": {"required": ["visibility"], "properties": {"visibility": {"const": "internal"}}},
+            "if": {"anyOf": needs_no_updates},
             "else": {"required": ["updates"], "properties": {"updates": {"minItems": 1}}},
         },
     ]
@@ -151,88 +168,93 @@ def incident_schema(policy: Policy) -> dict:
                     "then": {"required": ["roles"], "properties": {"roles": {"required": list(roles)}}},
                 }
             )
+    return conditions
+
+
+def _incident_properties(policy: Policy) -> dict:
+    sev_descriptions = [f"**{s.name}**: {s.description}".strip() for s in policy.severities]
     return {
-        "$schema": DRAFT,
-        "$id": "https://incident-as-code.dev/schema/incident.json",
-        "title": "Incident",
-        "description": "Front matter of an incident file under incidents/ (see the manual's record reference).",
-        "type": "object",
-        "required": ["id", "title", "severity", "status", "services", "impact", "started_at", "detected_at"],
-        "additionalProperties": False,
-        "properties": {
-            "type": {"const": "incident"},
-            "id": {
-                "type": "string",
-                "pattern": ID_PATTERN.pattern,
-                "description": "Unique across the repository, e.g. INC-2026-0042.",
-            },
-            "title": _text(200, "Public title."),
-            "severity": _enum(policy.severity_ids, "A severity id from policy/policy.yml.", sev_descriptions),
-            "status": _enum(INCIDENT_STATUSES, "The public lifecycle."),
-            "services": _services(policy),
-            "impact": {
-                "description": "The worst impact, or a map service id -> impact.",
-                "oneOf": [
-                    _enum(IMPACTS),
-                    {
-                        "type": "object",
-                        "minProperties": 1,
-                        "propertyNames": _enum(policy.service_ids),
-                        "additionalProperties": _enum(IMPACTS),
-                    },
-                ],
-            },
-            "started_at": _timestamp(policy, "Impact began."),
-            "detected_at": _timestamp(policy, "The alert fired or the report came in."),
-            "acknowledged_at": _timestamp(policy, "A responder acknowledged."),
-            "identified_at": _timestamp(policy, "The cause was identified."),
-            "mitigated_at": _timestamp(policy, "User impact stopped."),
-            "resolved_at": _timestamp(policy, "Resolved; exactly when status is resolved."),
-            "roles": {
-                "type": "object",
-                "propertyNames": _enum(policy.roles),
-                "additionalProperties": role_handle,
-                "description": "Role id -> person handle.",
-            },
-            "updates": _updates(policy, INCIDENT_STATUSES),
-            "timeline": {
-                "type": "array",
-                "description": "The scribe's internal log.",
-                "items": {
-                    "type": "object",
-                    "required": ["at", "event"],
-                    "additionalProperties": False,
-                    "properties": {"at": _timestamp(policy, "When it happened."), "event": _text(10_000)},
-                },
-            },
-            "visibility": {
-                **_enum(VISIBILITIES, "internal incidents never reach the public pages or API."),
-                "default": "public",
-            },
-            "tags": {"type": "array", "items": _text(50)},
-            "escalations": {
-                "type": "array",
-                "description": "Who was pulled in, and when, oldest first.",
-                "items": {
-                    "type": "object",
-                    "required": ["at", "to"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "at": _timestamp(policy, "When they were pulled in."),
-                        "to": _text(200, "Who was pulled in."),
-                    },
-                },
-            },
-            "source": {
-                "type": "object",
-                "required": ["system", "id"],
-                "additionalProperties": False,
-                "description": "Where an imported record came from; such records are checked for structure only.",
-                "properties": {"system": _text(64), "id": _text(200), "url": _http_url()},
-            },
-            "postmortem_url": {**_http_url(), "description": "A postmortem kept elsewhere."},
+        "type": {"const": "incident"},
+        "id": {
+            "type": "string",
+            "pattern": ID_PATTERN.pattern,
+            "description": "Unique across the repository, e.g. INC-2026-0042.",
         },
-        "allOf": conditions,
+        "title": _text(200, "Public title."),
+        "severity": _enum(policy.severity_ids, "A severity id from policy/policy.yml.", sev_descriptions),
+        "status": _enum(INCIDENT_STATUSES, "The public lifecycle."),
+        "services": _services(policy),
+        "impact": {
+            "description": "The worst impact, or a map service id -> impact.",
+            "oneOf": [
+                _enum(IMPACTS),
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": _enum(policy.service_ids),
+                    "additionalProperties": _enum(IMPACTS),
+                },
+            ],
+        },
+        **_lifecycle_properties(policy),
+        "roles": {
+            "type": "object",
+            "propertyNames": _enum(policy.roles),
+            "additionalProperties": _text(100, "A person's handle."),
+            "description": "Role id -> person handle.",
+        },
+        "updates": _updates(policy, INCIDENT_STATUSES),
+        "timeline": _dated_list(policy, "event", _text(10_000), "The scribe's internal log (until closed_at)."),
+        "visibility": {
+            **_enum(VISIBILITIES, "internal incidents never reach the public pages or API."),
+            "default": "public",
+        },
+        "tags": {"type": "array", "items": _text(50)},
+        "escalations": _dated_list(
+            policy,
+            "to",
+            {
+                "description": "Who was pulled in: a name, or a list of names (each compared whole).",
+                "oneOf": [_text(200), {"type": "array", "minItems": 1, "items": _text(200)}],
+            },
+            "Who was pulled in, and when, oldest first.",
+        ),
+        "source": {
+            "type": "object",
+            "required": ["system", "id"],
+            "additionalProperties": False,
+            "description": "Where an imported record came from; such records are checked for structure only.",
+            "properties": {"system": _text(64), "id": _text(200), "url": _http_url()},
+        },
+        "postmortem_url": {**_http_url(), "description": "A postmortem kept elsewhere."},
+    }
+
+
+def _lifecycle_properties(policy: Policy) -> dict:
+    return {
+        "started_at": _timestamp(policy, "Impact began."),
+        "detected_at": _timestamp(policy, "The alert fired or the report came in."),
+        "acknowledged_at": _timestamp(policy, "A responder acknowledged."),
+        "identified_at": _timestamp(policy, "The cause was identified."),
+        "mitigated_at": _timestamp(policy, "User impact stopped."),
+        "resolved_at": _timestamp(policy, "Resolved; exactly when status is resolved."),
+        "closed_at": _timestamp(
+            policy, "The observation after resolution ended and the incident was closed (not before resolved_at)."
+        ),
+    }
+
+
+def _dated_list(policy: Policy, key: str, value: dict, description: str) -> dict:
+    """A list of `{at, <key>}` entries."""
+    return {
+        "type": "array",
+        "description": description,
+        "items": {
+            "type": "object",
+            "required": ["at", key],
+            "additionalProperties": False,
+            "properties": {"at": _timestamp(policy, "When it happened."), key: value},
+        },
     }
 
 

@@ -37,6 +37,9 @@ class Repository:
     incidents: tuple[Incident, ...] = ()
     postmortems: tuple[Postmortem, ...] = ()
     maintenances: tuple[Maintenance, ...] = ()
+    # Record files under incidents/ with a `validate` error and no record: `check` still gates what
+    # could be read of them (gates.partial).
+    invalid: tuple[str, ...] = ()
 
     def incident(self, incident_id: str) -> Incident | None:
         for inc in self.incidents:
@@ -133,7 +136,7 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
     for result in results:
         collected.add(result, findings)
     incidents, postmortems, maintenances = collected.incidents, collected.postmortems, collected.maintenances
-    declared, rows, sources = collected.declared, collected.rows, collected.sources
+    declared, rows, sources, invalid = collected.declared, collected.rows, collected.sources, collected.invalid
 
     cross, drop = _across_files(declared, policy, store)
     if store is not None:
@@ -144,7 +147,8 @@ def _validate_root(root: Path, keep_sources: bool, cache, jobs: int | None, reco
         maintenances = [r for r in maintenances if r.path not in drop]
         postmortems = [r for r in postmortems if r.path not in drop]
         rows = [(path, row) for path, row in rows if path not in drop]
-    repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances))
+    invalid |= drop
+    repo = Repository(root, policy, tuple(incidents), tuple(postmortems), tuple(maintenances), tuple(sorted(invalid)))
     return Report(
         repo,
         tuple(sort_findings(findings)),
@@ -165,6 +169,7 @@ class _Collected:
         self.declared: list = []  # Declared, or its plain form from the cache
         self.rows: list[tuple[str, tuple]] = []
         self.sources: dict[str, SourceFile] = {}
+        self.invalid: set[str] = set()  # files with an error and no record (`check` gates what it can read)
         self._by_type: dict[type, list] = {
             Incident: self.incidents,
             Postmortem: self.postmortems,
@@ -173,6 +178,8 @@ class _Collected:
 
     def add(self, result, findings: list[Finding]) -> None:
         findings.extend(result.findings)
+        if result.record is None and any(x.level == "error" for x in result.findings):
+            self.invalid.add(result.rel)
         if result.source is not None:
             self.sources[result.rel] = result.source
         record = result.record

@@ -64,11 +64,16 @@ class TimelineEntry:
 
 @dataclass(frozen=True, slots=True)
 class EscalationEntry:
-    """Who was pulled in, and when (the incident's `escalations:` list)."""
+    """Who was pulled in, and when (the incident's `escalations:` list); `to` is a name or a list of names."""
 
     at: datetime
-    to: str
+    to: str  # the names as one text, as the pages show it
     line: int = 0
+    names: tuple[str, ...] = ()  # each name written (`to: [CTO, CEO]`); empty: `to` is the one name
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return self.names or (self.to,)
 
 
 # `source.system` of the records detection opens (`incidents ingest`, `incidents probe`; manual: detection.md):
@@ -111,6 +116,7 @@ class Incident:
     identified_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
+    closed_at: datetime | None = None  # the observation after resolution ended (severity `observe_for`)
     roles: Mapping[str, str] = field(default_factory=dict)
     updates: tuple[Update, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
@@ -150,6 +156,16 @@ class Incident:
     @property
     def is_public(self) -> bool:
         return self.visibility == "public"
+
+    @property
+    def is_closed(self) -> bool:
+        """Resolved, and the observation after resolution is over (`closed_at`)."""
+        return self.resolved_at is not None and self.closed_at is not None
+
+    @property
+    def under_observation(self) -> bool:
+        """Resolved but not closed yet (`closed_at` still empty)."""
+        return self.status == "resolved" and self.closed_at is None
 
     @property
     def worst_impact(self) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from incidents.findings import did_you_mean
 from incidents.policy.policy_file import Policy
+from incidents.policy.severities import read_names
 from incidents.records.fields import Fields, dotted
 from incidents.records.model import EscalationEntry, TimelineEntry, Update
 from incidents.records.timestamps import iso_utc
@@ -181,13 +182,33 @@ def check_chronology(
 
 
 def read_escalations(f: Fields) -> tuple[list[EscalationEntry], bool]:
-    """The valid entries of `escalations:` ({at, to}), and whether every entry was valid."""
-    return _read_dated_entries(f, "escalations", ESCALATION_KEYS, "to", 200, "escalation key", EscalationEntry)
+    """The valid entries of `escalations:` ({at, to}; `to` a name or a list of names), and whether every
+    entry was valid."""
+    items = f.sequence(("escalations",), required=False)
+    if items is None:
+        return [], not f.has_value(("escalations",))
+    ok = True
+    out: list[EscalationEntry] = []
+    for i, _ in enumerate(items):
+        path = ("escalations", i)
+        if f.mapping(path) is None:
+            ok = False
+            continue
+        f.unknown_keys(path, ESCALATION_KEYS, what="escalation key")
+        at = f.timestamp(path + ("at",))
+        names = read_names(f, path + ("to",))
+        if at is None or names is None:
+            ok = False
+            continue
+        listed = isinstance(f.get(path + ("to",)), list)
+        out.append(EscalationEntry(at, ", ".join(names), f.doc.position(path)[0], names if listed else ()))
+    return out, ok
 
 
-def check_update_placeholders(f: Fields, updates: list[Update], placeholders) -> None:
-    """A placeholder (policy `postmortem.placeholders`) in a public update's message would be published."""
-    pattern = placeholder_pattern(placeholders)
+def check_update_placeholders(f: Fields, updates: list[Update], placeholders, patterns=()) -> None:
+    """A placeholder (policy `postmortem.placeholders`, plain or `{pattern}`) in a public update's message
+    would be published."""
+    pattern = placeholder_pattern(placeholders, patterns)
     if pattern is None or not updates:
         return
     items = f.get(("updates",))
@@ -205,8 +226,9 @@ def check_update_placeholders(f: Fields, updates: list[Update], placeholders) ->
             )
 
 
-def placeholder_pattern(placeholders: Iterable[str]) -> re.Pattern | None:
-    """A regexp matching any placeholder case-sensitively as a whole word or bracketed token.
+def placeholder_pattern(placeholders: Iterable[str], patterns: Iterable[str] = ()) -> re.Pattern | None:
+    """A regexp matching any placeholder case-sensitively as a whole word or bracketed token, or any of
+    `patterns` (the policy's `{pattern: REGEX}` placeholders, searched as written).
 
     A placeholder that starts (ends) with a word character must not have a word
     character just before (after) it: `TBD` matches in `Owner: TBD.` but not in
@@ -217,6 +239,7 @@ def placeholder_pattern(placeholders: Iterable[str]) -> re.Pattern | None:
         left = r"(?<!\w)" if re.match(r"\w", p[0]) else ""
         right = r"(?!\w)" if re.match(r"\w", p[-1]) else ""
         parts.append(left + re.escape(p) + right)
+    parts += [f"(?:{p})" for p in patterns if p]
     return re.compile("|".join(parts)) if parts else None
 
 

@@ -7,18 +7,8 @@ from types import MappingProxyType
 from incidents.findings import Finding, did_you_mean, one_of
 from incidents.policy.policy_file import Policy, process_rules_apply
 from incidents.records.fields import URL_PATTERN, Fields
-from incidents.records.model import (
-    IMPACTS,
-    INCIDENT_STATUSES,
-    LIFECYCLE,
-    VISIBILITIES,
-    Incident,
-    Lines,
-    Source,
-    is_detected,
-)
+from incidents.records.model import IMPACTS, INCIDENT_STATUSES, VISIBILITIES, Incident, Lines, Source, is_detected
 from incidents.records.source import SourceFile
-from incidents.records.timestamps import iso_utc
 from incidents.rules.common import (
     check_chronology,
     check_last_status,
@@ -31,6 +21,7 @@ from incidents.rules.common import (
     read_timeline,
     read_updates,
 )
+from incidents.rules.lifecycle import read_times
 
 INCIDENT_KEYS = (
     "type",
@@ -46,6 +37,7 @@ INCIDENT_KEYS = (
     "identified_at",
     "mitigated_at",
     "resolved_at",
+    "closed_at",
     "roles",
     "updates",
     "timeline",
@@ -63,44 +55,88 @@ TAG_MAX = 50
 def read_incident(
     src: SourceFile, policy: Policy, findings: list[Finding], *, policy_usable: bool = True
 ) -> Incident | None:
-    f = Fields(src.front_matter, src.path, findings, policy.assume_timezone)
+    """The incident of `src`, or None when it has an error (the findings say which)."""
     errors_before = _errors(findings)
-    f.unknown_keys((), INCIDENT_KEYS, what="field")
+    v = _read_values(src, policy, findings, policy_usable)
+    if _errors(findings) != errors_before:
+        return None
+    if None in (v["id"], v["title"], v["severity"], v["status"], v["services"], v["impact"]) or None in (
+        v["times"]["started_at"],
+        v["times"]["detected_at"],
+    ):
+        # A value left unusable by an error in the policy (reported there, not repeated here):
+        # no record, rather than one with holes.
+        return None
+    return _build(src, v)
 
-    incident_id = f.identifier(("id",), what="incident id")
-    title = f.text(("title",), max_len=200)
-    check_title(f, title)
-    severity = check_severity(f, policy)
-    status = f.choice(("status",), INCIDENT_STATUSES, code="unknown-status", what="status")
-    visibility = (
+
+def read_partial_incident(src: SourceFile, policy: Policy) -> Incident | None:
+    """What could be read of an incident file that has `validate` errors, for the time gates of `check`.
+
+    The same reading as `read_incident` (its findings are dropped: `validate` reported them); a value
+    that could not be read is left out (`title`, `services`, `impact`, `roles` empty, `started_at` taken
+    from `detected_at`). None when the gates could not use it: no id, severity, status or `detected_at`.
+    Never a record of the Repository: metrics, the site and the API see valid records only.
+    """
+    v = _read_values(src, policy, [], True)
+    times = v["times"]
+    if None in (v["id"], v["severity"], v["status"], times["detected_at"]):
+        return None
+    if times["started_at"] is None or times["started_at"] > times["detected_at"]:
+        times["started_at"] = times["detected_at"]
+    v.update(
+        title=v["title"] or v["id"],
+        services=v["services"] or [],
+        impact=v["impact"] or {},
+    )
+    return _build(src, v)
+
+
+def _read_values(src: SourceFile, policy: Policy, findings: list[Finding], policy_usable: bool) -> dict:
+    """Every field of the incident as far as it could be read (None where not), reporting to `findings`."""
+    f = Fields(src.front_matter, src.path, findings, policy.assume_timezone)
+    f.unknown_keys((), INCIDENT_KEYS, what="field")
+    v: dict = {
+        "f": f,
+        "id": f.identifier(("id",), what="incident id"),
+        "title": f.text(("title",), max_len=200),
+        "severity": None,
+        "status": None,
+    }
+    check_title(f, v["title"])
+    v["severity"] = check_severity(f, policy)
+    v["status"] = f.choice(("status",), INCIDENT_STATUSES, code="unknown-status", what="status")
+    v["visibility"] = (
         f.choice(("visibility",), VISIBILITIES, code="invalid-value", what="visibility", required=False) or "public"
     )
-    services = read_services(f, policy, policy_usable=policy_usable)
-    impact = _read_impact(f, services, policy)
-    tags = _read_tags(f, policy)
-    source = _read_source(f)
-    postmortem_url = _read_url(f, ("postmortem_url",))
-
-    times = {}
-    for name in LIFECYCLE:
-        required = name in ("started_at", "detected_at")
-        times[name] = f.timestamp((name,), required=required)
-    _check_lifecycle_presence(f, status, times)
-    _check_order(f, times)
-
-    roles = _read_roles(f, policy, policy_usable=policy_usable)
-    process = process_rules_apply(_Probe(source, times["started_at"], f.present(("source",))), policy)
-    if severity is not None and process:
+    v["services"] = read_services(f, policy, policy_usable=policy_usable)
+    v["impact"] = _read_impact(f, v["services"], policy)
+    v["tags"] = _read_tags(f, policy)
+    v["source"] = _read_source(f)
+    v["postmortem_url"] = _read_url(f, ("postmortem_url",))
+    v["times"] = times = read_times(f, v["status"])
+    v["roles"] = _read_roles(f, policy, policy_usable=policy_usable)
+    v["process"] = process = process_rules_apply(
+        _Probe(v["source"], times["started_at"], f.present(("source",))), policy
+    )
+    if v["severity"] is not None and process:
         # Detection opened it before anyone was on it: roles are not known until a responder acknowledges.
-        unacknowledged_alert = is_detected(source) and times["acknowledged_at"] is None
-        _check_required_roles(f, policy, severity, tags, roles, level="warning" if unacknowledged_alert else "error")
+        unacknowledged_alert = is_detected(v["source"]) and times["acknowledged_at"] is None
+        level = "warning" if unacknowledged_alert else "error"
+        _check_required_roles(f, policy, v["severity"], v["tags"], v["roles"], level=level)
+    _read_entries(f, policy, v)
+    return v
 
+
+def _read_entries(f: Fields, policy: Policy, v: dict) -> None:
+    """`updates`, `timeline` and `escalations`, each in order and inside its window."""
+    times = v["times"]
     updates, updates_ok = read_updates(f, INCIDENT_STATUSES)
     timeline, _ = read_timeline(f)
     escalations, _ = read_escalations(f)
-    sev = policy.severity(severity) if severity is not None else None
+    sev = policy.severity(v["severity"]) if v["severity"] is not None else None
     updates_needed = sev is None or sev.public_updates == "required"  # a SEV-4 "no customer communication"
-    if visibility == "public" and updates_ok and not updates and updates_needed:
+    if v["visibility"] == "public" and updates_ok and not updates and updates_needed:
         where = ("updates",) if f.present(("updates",)) else ()
         f.error(
             where,
@@ -109,65 +145,56 @@ def read_incident(
             "e.g. `- {at: ..., status: investigating, message: ...}`; or set `visibility: internal`",
             at_key=True,
         )
-    check_chronology(
-        f, "updates", updates, times["started_at"], times["resolved_at"], "started_at", "resolved_at", "update"
-    )
+    start, end = times["started_at"], times["resolved_at"]
+    check_chronology(f, "updates", updates, start, end, "started_at", "resolved_at", "update")
     if updates_ok:
-        check_last_status(f, updates, status)
-    if visibility == "public" and process:  # an imported history was published as it is: structure only
-        check_update_placeholders(f, updates, policy.placeholders)
-    check_chronology(
-        f,
-        "timeline",
-        timeline,
-        times["started_at"],
-        times["resolved_at"],
-        "started_at",
-        "resolved_at",
-        "timeline entry",
-    )
+        check_last_status(f, updates, v["status"])
+    if v["visibility"] == "public" and v["process"]:  # an imported history was published as it is
+        check_update_placeholders(f, updates, policy.placeholders, policy.placeholder_patterns)
+    # The observation after resolution is logged in the timeline: it may run until `closed_at`.
+    log_end, log_end_name = (times["closed_at"], "closed_at") if times["closed_at"] else (end, "resolved_at")
+    check_chronology(f, "timeline", timeline, start, log_end, "started_at", log_end_name, "timeline entry")
     check_chronology(
         f,
         "escalations",
         escalations,
-        times["started_at"],
-        times["resolved_at"],
+        start,
+        end,
         "started_at",
         "resolved_at",
         "escalation",
         order_code="escalation-order",
     )
+    v.update(updates=updates, timeline=timeline, escalations=escalations)
 
-    if _errors(findings) != errors_before:
-        return None
-    if None in (incident_id, title, severity, status, services, impact, times["started_at"], times["detected_at"]):
-        # A value left unusable by an error in the policy (reported there, not repeated here):
-        # no record, rather than one with holes.
-        return None
+
+def _build(src: SourceFile, v: dict) -> Incident:
+    times = v["times"]
     return Incident(
-        id=incident_id,
-        title=title,
-        severity=severity,
-        status=status,
-        services=tuple(services),
-        impact=MappingProxyType(impact),
+        id=v["id"],
+        title=v["title"],
+        severity=v["severity"],
+        status=v["status"],
+        services=tuple(v["services"]),
+        impact=MappingProxyType(v["impact"]),
         started_at=times["started_at"],
         detected_at=times["detected_at"],
         acknowledged_at=times["acknowledged_at"],
         identified_at=times["identified_at"],
         mitigated_at=times["mitigated_at"],
         resolved_at=times["resolved_at"],
-        roles=MappingProxyType(roles),
-        updates=tuple(updates),
-        timeline=tuple(timeline),
-        visibility=visibility,
-        tags=tags,
-        escalations=tuple(escalations),
-        source=source,
-        postmortem_url=postmortem_url,
+        closed_at=times["closed_at"],
+        roles=MappingProxyType(v["roles"]),
+        updates=tuple(v["updates"]),
+        timeline=tuple(v["timeline"]),
+        visibility=v["visibility"],
+        tags=v["tags"],
+        escalations=tuple(v["escalations"]),
+        source=v["source"],
+        postmortem_url=v["postmortem_url"],
         body=src.body,
         body_line=src.body_line,
-        lines=Lines(src.path, src.front_matter.line, MappingProxyType(field_lines(f))),
+        lines=Lines(src.path, src.front_matter.line, MappingProxyType(field_lines(v["f"]))),
     )
 
 
@@ -299,52 +326,6 @@ def _listed_services(f: Fields) -> list[str]:
             scalar = f.doc.scalars.get(("services", i))
             out.append(scalar.text if scalar is not None else str(item))
     return out
-
-
-def _check_lifecycle_presence(f: Fields, status: str | None, times: dict) -> None:
-    if status is None:
-        return
-    # A missing key is reported at the opening `---` (FORMAT.md section 2); the message names the status line.
-    status_line = f.doc.position(("status",))[0]
-    if status != "investigating" and times["acknowledged_at"] is None and not f.has_value(("acknowledged_at",)):
-        f.error(
-            (),
-            "lifecycle-missing",
-            f"status is `{status}` (line {status_line}), so `acknowledged_at` is required: "
-            "when did a responder acknowledge? Add `acknowledged_at: <timestamp>`",
-        )
-    if status == "resolved" and times["resolved_at"] is None and not f.has_value(("resolved_at",)):
-        f.error(
-            (),
-            "lifecycle-missing",
-            f"status is `resolved` (line {status_line}), so `resolved_at` is required: "
-            "when was it resolved? Add `resolved_at: <timestamp>`",
-        )
-    if status != "resolved" and f.has_value(("resolved_at",)):
-        f.error(
-            ("resolved_at",),
-            "lifecycle-unexpected",
-            f"`resolved_at` is set but status is `{status}`; set `status: resolved` (with a final update) "
-            "or remove `resolved_at`",
-            at_key=True,
-        )
-
-
-def _check_order(f: Fields, times: dict) -> None:
-    previous_name = None
-    for name in LIFECYCLE:
-        value = times[name]
-        if value is None:
-            continue
-        if previous_name is not None and value < times[previous_name]:
-            f.error(
-                (name,),
-                "timestamp-order",
-                f"`{name}` ({iso_utc(value)}) is earlier than `{previous_name}` "
-                f"({iso_utc(times[previous_name])}); the order is " + " <= ".join(LIFECYCLE),
-            )
-        if previous_name is None or value >= times[previous_name]:
-            previous_name = name
 
 
 def _read_roles(f: Fields, policy: Policy, *, policy_usable: bool = True) -> dict[str, str]:

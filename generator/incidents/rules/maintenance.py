@@ -59,7 +59,7 @@ def read_maintenance(
     if updates_ok:
         check_last_status(f, updates, status)
     if visibility == "public":
-        check_update_placeholders(f, updates, policy.placeholders)
+        check_update_placeholders(f, updates, policy.placeholders, policy.placeholder_patterns)
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None

@@ -47,17 +47,26 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
     """Findings across files, and the paths whose records must be dropped because of them."""
     findings: list[Finding] = []
     drop: set[str] = set()
+    first = _unique_ids(declared, findings, drop)
+    _unique_sources(declared, findings, drop)
+    _postmortem_targets(declared, first, policy, findings, drop)
+    return findings, drop
+
+
+def _error(d: Declared, code: str, message: str) -> Finding:
+    return Finding(d.path, d.line, d.column, ERROR, code, message)
+
+
+def _unique_ids(declared: list[Declared], findings: list[Finding], drop: set[str]) -> dict[str, Declared]:
+    """Incident and maintenance ids: unique, and none of the site's own pages. The first of each id."""
     first: dict[str, Declared] = {}
     for d in declared:
         if d.kind == "postmortem":
             continue
         if d.id.casefold() in RESERVED_IDS:
             findings.append(
-                Finding(
-                    d.path,
-                    d.line,
-                    d.column,
-                    ERROR,
+                _error(
+                    d,
                     "reserved-id",
                     f"id `{d.id}` names one of the site's own pages (`incidents/{d.id}/` "
                     "would replace an index page); choose another id",
@@ -67,11 +76,8 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
         if d.id in first:
             other = first[d.id]
             findings.append(
-                Finding(
-                    d.path,
-                    d.line,
-                    d.column,
-                    ERROR,
+                _error(
+                    d,
                     "duplicate-id",
                     f"id `{d.id}` is already used by {other.path}:{other.line}; ids are unique across the repository",
                 )
@@ -79,7 +85,11 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
             drop.add(d.path)
         else:
             first[d.id] = d
+    return first
 
+
+def _unique_sources(declared: list[Declared], findings: list[Finding], drop: set[str]) -> None:
+    """One record per source incident (`source: {system, id}`)."""
     sources: dict[tuple[str, str], Declared] = {}
     for d in declared:
         if d.source is None:
@@ -87,11 +97,8 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
         if d.source in sources:
             other = sources[d.source]
             findings.append(
-                Finding(
-                    d.path,
-                    d.line,
-                    d.column,
-                    ERROR,
+                _error(
+                    d,
                     "duplicate-source",
                     f"`source` {d.source[0]} `{d.source[1]}` is already imported as `{other.id}` "
                     f"({other.path}:{other.line}); one record per source incident",
@@ -101,6 +108,13 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
         else:
             sources[d.source] = d
 
+
+def _postmortem_targets(
+    declared: list[Declared], first: dict[str, Declared], policy: Policy, findings: list[Finding], drop: set[str]
+) -> None:
+    """Each postmortem names a real incident, at most one per incident; `action_items` written when the
+    incident's severity requires a postmortem (omitted is an error at the postmortem; the postmortem still
+    exists for `check`, as one with `action_items: []` does)."""
     incident_ids = {d.id: d for d in declared if d.kind == "incident"}
     seen_pm: dict[str, Declared] = {}
     for d in declared:
@@ -110,26 +124,14 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
         if target is None:
             hint = did_you_mean(d.id, incident_ids)
             what = " (that is a maintenance window)" if d.id in first else ""
-            findings.append(
-                Finding(
-                    d.path,
-                    d.line,
-                    d.column,
-                    ERROR,
-                    "unknown-incident",
-                    f"postmortem for unknown incident `{d.id}`{what}{hint}",
-                )
-            )
+            findings.append(_error(d, "unknown-incident", f"postmortem for unknown incident `{d.id}`{what}{hint}"))
             drop.add(d.path)
             continue
         if d.id in seen_pm:
             other = seen_pm[d.id]
             findings.append(
-                Finding(
-                    d.path,
-                    d.line,
-                    d.column,
-                    ERROR,
+                _error(
+                    d,
                     "duplicate-postmortem",
                     f"incident `{d.id}` already has a postmortem in {other.path}; keep one postmortem per incident",
                 )
@@ -155,5 +157,3 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
                     "with action items (write `action_items: []` if there are none)",
                 )
             )
-            drop.add(d.path)
-    return findings, drop
