@@ -79,7 +79,7 @@ def front_matter_lines(data: bytes) -> list[tuple[int, str]] | None:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         return None
-    out = []
+    out: list[tuple[int, str]] = []
     for n, line in enumerate(lines[1:], 2):
         if line.rstrip() == "---":
             return out
@@ -95,12 +95,12 @@ def _front_matter_strings(src: SourceFile | None, pm: Postmortem, raw: list[tupl
     lines the record kept.
     """
     if raw is not None:
-        for n, line in raw:
-            yield n, 1, line
+        for n, text in raw:
+            yield n, 1, text
         return
     if src is not None:
         doc = src.front_matter
-        stack = [((), doc.data)]
+        stack: list[tuple[tuple, object]] = [((), doc.data)]
         while stack:
             path, value = stack.pop()
             if isinstance(value, dict):

@@ -65,6 +65,8 @@ def append_to_maintenance(data: bytes, rel: str, updates: list[Update]) -> bytes
         ed = Editor(data)
         fm_first, fm_close = _front_matter_bounds(ed.lines)
         fm_text, _ = decode("".join(ed.lines[fm_first:fm_close]).encode("utf-8"), rel)
+        if fm_text is None:  # it was read as a record a moment ago
+            raise AuthoringError(f"{rel} cannot be read as a record; fix it first")
         nodes = index_nodes(fm_text, fm_first)
         if "status" not in fm or not isinstance(fm.get("updates"), list):
             raise AuthoringError(f"{rel} has no `status:` or no `updates:` list; fix it first")

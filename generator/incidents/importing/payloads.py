@@ -137,6 +137,18 @@ class _Reader:
             raise self.fail(where, f"unknown value {json.dumps(value)}; expected one of {', '.join(choices)}")
         return value
 
+    def need_text(self, d: dict, key: str, path: str, *, choices=None) -> str:
+        """`text` of a key that must be there (a missing one fails with its JSON path)."""
+        value = self.text(d, key, path, required=True, choices=choices)
+        assert value is not None  # required: `text` failed otherwise
+        return value
+
+    def need_time(self, d: dict, key: str, path: str) -> datetime:
+        """`time` of a key that must be there."""
+        value = self.time(d, key, path, required=True)
+        assert value is not None  # required: `time` failed otherwise
+        return value
+
     def time(self, d: dict, key: str, path: str, *, required: bool = False) -> datetime | None:
         text = self.text(d, key, path, required=required)
         if text is None:
@@ -204,7 +216,7 @@ def _as_maintenance(incident: SPIncident) -> SPIncident:
 
 def _component(r: _Reader, value, path: str) -> SPComponent:
     d = r.obj(value, path)
-    name = r.text(d, "name", path, required=True)
+    name = r.need_text(d, "name", path)
     group = d.get("group")
     if group is not None and not isinstance(group, bool):
         raise r.fail(f"{path}.group", f"expected true or false, got {_describe(group)}")
@@ -216,7 +228,7 @@ def _incident(r: _Reader, value, path: str) -> SPIncident:
     impact = r.text(d, "impact", path, choices=IMPACTS) or "none"
     scheduled_for = r.time(d, "scheduled_for", path)
     is_maintenance = impact == "maintenance" or scheduled_for is not None
-    status = r.text(d, "status", path, required=True, choices=INCIDENT_STATUSES + MAINTENANCE_STATUSES)
+    status = r.need_text(d, "status", path, choices=INCIDENT_STATUSES + MAINTENANCE_STATUSES)
     if not is_maintenance and status in MAINTENANCE_STATUSES:
         is_maintenance = True
     update_statuses = INCIDENT_STATUSES + MAINTENANCE_STATUSES
@@ -227,11 +239,11 @@ def _incident(r: _Reader, value, path: str) -> SPIncident:
         _component(r, item, f"{path}.components[{i}]") for i, item in enumerate(r.array(d, "components", path))
     )
     return SPIncident(
-        id=r.text(d, "id", path, required=True),
-        name=r.text(d, "name", path, required=True),
+        id=r.need_text(d, "id", path),
+        name=r.need_text(d, "name", path),
         status=status,
         impact=impact,
-        created_at=r.time(d, "created_at", path, required=True),
+        created_at=r.need_time(d, "created_at", path),
         started_at=r.time(d, "started_at", path),
         updated_at=r.time(d, "updated_at", path),
         monitoring_at=r.time(d, "monitoring_at", path),
@@ -250,7 +262,7 @@ def _incident(r: _Reader, value, path: str) -> SPIncident:
 
 def _update(r: _Reader, value, path: str, statuses, order: int) -> SPUpdate:
     d = r.obj(value, path)
-    status = r.text(d, "status", path, required=True, choices=statuses)
+    status = r.need_text(d, "status", path, choices=statuses)
     body = r.text(d, "body", path) or ""
     created = r.time(d, "created_at", path)
     display = r.time(d, "display_at", path)

@@ -145,7 +145,7 @@ def plan_import(
     result = ImportResult()
     checked = _with_services(loaded, catalogue)
     refs = {(r.kind, r.id): r for r in scan(root)}
-    ids = {r.id: r for r in refs.values() if r.kind in ("incident", "maintenance")}
+    ids = {r.id: r for r in refs.values() if r.id is not None and r.kind in ("incident", "maintenance")}
     problems: list[Finding] = []
     for plan in plans:
         item = _stage(root, plan, refs, ids, result)
@@ -242,9 +242,10 @@ def _check(item: Staged, plan: RecordPlan, loaded: LoadedPolicy) -> list[Finding
     """The error findings the rules give for the staged bytes (and a new file must read back as planned)."""
     if plan.kind == "postmortem":
         return list(check_postmortem_bytes(item.data, item.rel, loaded))
+    errors: list[Finding]
     if plan.kind == "incident":
-        src, errors = check_incident_bytes(item.data, item.rel, loaded)
-        errors = list(errors)
+        src, found = check_incident_bytes(item.data, item.rel, loaded)
+        errors = list(found)
     else:
         src, findings = read_record(item.data, item.rel)
         if src is not None:

@@ -276,7 +276,11 @@ class RecordCache:
     def put_encoded(self, rel: str, data: bytes | None, encoded: tuple, found: bytes | None = None) -> None:
         """`found`: the digest of the file's bytes, when `data` is not at hand."""
         findings, record, declared, body_at, row = encoded
-        found = found or self._digests.pop(rel, None) or cache_files.digest(data)
+        found = found or self._digests.pop(rel, None)
+        if found is None:
+            if data is None:
+                raise ValueError(f"{rel}: neither the file's bytes nor their digest")
+            found = cache_files.digest(data)
         kind = record[0] if record is not None else None
         self.new[rel] = (found, self._sigs.get(rel), findings, declared, row, kind)
         if record is not None:

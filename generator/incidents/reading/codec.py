@@ -187,7 +187,7 @@ class _ClassCodec:
 
 _OPTIONAL = re.compile(r"^(.*?)\s*\|\s*None$|^None\s*\|\s*(.*)$|^Optional\[(.*)\]$")
 _TUPLE_OF = re.compile(r"^(?:tuple|Tuple)\[\s*(\w+)\s*,\s*\.\.\.\s*\]$")
-_SCALARS = {
+_SCALARS: dict[str, tuple[Callable, Callable]] = {
     "datetime": (_enc_datetime, _dec_datetime),
     "date": (_enc_date, date.fromisoformat),
     "timedelta": (_enc_timedelta, _dec_timedelta),
@@ -204,7 +204,7 @@ def _field_codec(annotation: str, codecs: dict, owner: str, name: str) -> tuple[
     if m:
         inner = next(g for g in m.groups() if g is not None)
         enc, dec = _field_codec(inner, codecs, owner, name)
-        return (None, None) if enc is None else _optional(enc, dec)
+        return (None, None) if enc is None or dec is None else _optional(enc, dec)
     base = text.split("[", 1)[0].strip()
     if base in _PLAIN_NAMES:
         return None, None

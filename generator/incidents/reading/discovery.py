@@ -100,7 +100,8 @@ class _Walk:
                 )
             )
             return
-        folders, files = [], []
+        folders: list = []
+        files: list = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()

@@ -204,6 +204,8 @@ def decode_result(value: tuple, rel: str, data: bytes | None, want: frozenset | 
     record = None
     if encoded is not None and (want is None or encoded[0] in want):
         if body_at is not None:
+            if data is None:
+                raise ValueError(f"{rel}: the body is kept as an offset, so the file's bytes are needed")
             name, fields = encoded
             fields = list(fields)
             fields[body_index(name)] = data[body_at:].decode("utf-8")

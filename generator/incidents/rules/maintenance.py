@@ -63,7 +63,7 @@ def read_maintenance(
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None
-    if None in (maintenance_id, title, services, start, end, status):
+    if maintenance_id is None or title is None or services is None or start is None or end is None or status is None:
         return None  # left unusable by an error in the policy (reported there)
     return Maintenance(
         id=maintenance_id,

@@ -47,6 +47,8 @@ def read_postmortem(src: SourceFile, policy: Policy, findings: list[Finding]) ->
 
     if sum(1 for x in findings if x.level == "error") != errors_before:
         return None
+    if incident is None or status is None or authors is None:
+        return None  # each has reported its error above
     return Postmortem(
         incident=incident,
         status=status,
