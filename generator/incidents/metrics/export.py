@@ -114,7 +114,7 @@ def _utc(value: datetime | None) -> datetime | None:
 def incident_row(inc: Incident, policy: Policy, repository: str, postmortem: Postmortem | None) -> tuple:
     sev = policy.severity(inc.severity)
     impact = dict(inc.impact)
-    imported = inc.source is not None
+    imported = inc.is_imported
 
     def measured(name: str, start: datetime | None, end: datetime | None) -> float | None:
         return None if imported and name in NOT_FROM_IMPORTS else _minutes(start, end)

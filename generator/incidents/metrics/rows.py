@@ -9,7 +9,7 @@ both part of the cache key), so a warm `metrics` builds its table from rows
 without building an Incident back; without the cache the row is made from the
 record just read, by the same function, so the figures never depend on it.
 
-`imported`: the record came from another system (it has `source`). Such a
+`imported`: the record came from another system's history (its `source` is not an alert or a probe). Such a
 system records no detection and no acknowledgement, so the figures leave it
 out of MTTD, MTTA and MTTI (and of the detect and acknowledge targets) and
 count it for MTTR and frequency (`figures.frame_from_rows`).
@@ -91,6 +91,6 @@ def incident_row(inc, policy: Policy, targets: dict | None = None) -> tuple:
         ack,
         res,
         det,
-        inc.source is not None,
+        inc.is_imported,
         _seconds(getattr(inc, policy.mttr_from), getattr(inc, "closed_at", None)),
     )

@@ -50,7 +50,8 @@ def collect(
 def not_announced(ev: Event, now: datetime, max_age: timedelta) -> str | None:
     """Why this event is history that customers are never told of, or None when it is news."""
     rec = ev.record
-    if isinstance(rec, Incident) and rec.source is not None:
+    if isinstance(rec, Incident) and rec.is_imported:
+        assert rec.source is not None
         return f"imported from {rec.source.system}: a history is never announced"
     effective: date | None = getattr(getattr(ev.repo, "policy", None), "effective_from", None)
     started = rec.started_at if isinstance(rec, Incident) else rec.scheduled_start
