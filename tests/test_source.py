@@ -112,6 +112,16 @@ def test_body_and_body_line():
     assert (src.body, src.body_line) == ("b\n", 6)
 
 
+def test_blank_lines_before_the_front_matter_shift_every_position():
+    """FORMAT section 2: a missing key is reported at the opening `---`, wherever that line is (blank
+    lines, with or without a byte-order mark, may come before it)."""
+    src, findings = read(b"\xef\xbb\xbf\n\r\n---\r\ntitle: x\r\n---\r\nbody\r\n")
+    assert findings == []
+    assert src.front_matter.line == 3  # where a missing key is reported
+    assert src.front_matter.key_positions[("title",)] == (4, 1)
+    assert (src.body, src.body_line) == ("body\n", 6)
+
+
 @pytest.mark.parametrize("variant", ["crlf", "bom", "bom+crlf", "cr"])
 def test_crlf_and_bom_positions_equal_lf_positions(variant):
     text = RECORD.replace("started_at: 2026", "started_at: &x 2026").replace("tags: [", "tags: [*x, ")
@@ -149,7 +159,8 @@ def test_columns_count_characters_not_bytes():
         (b" \n\t\r\n", [(1, 1, "empty-file")]),
         (b"\xef\xbb\xbf", [(1, 1, "empty-file")]),
         (b"title: x\n", [(1, 1, "no-front-matter")]),
-        (b"\n---\na: 1\n---\n", [(1, 1, "no-front-matter")]),
+        (b"\n\ntitle: x\n", [(3, 1, "no-front-matter")]),  # blank lines may precede `---`, nothing else
+        (b"\n\n---\na: 1\n", [(3, 1, "unclosed-front-matter")]),
         (b"---\na: 1\n", [(1, 1, "unclosed-front-matter")]),
         (b"---\n---\n", [(1, 1, "front-matter-not-mapping")]),
         (b"---\n# only a comment\n---\n", [(1, 1, "front-matter-not-mapping")]),

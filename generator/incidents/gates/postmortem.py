@@ -77,10 +77,11 @@ def front_matter_lines(data: bytes) -> list[tuple[int, str]] | None:
     if text is None:
         return None
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)  # blank lines may come first
+    if first is None or lines[first].rstrip() != "---":
         return None
     out = []
-    for n, line in enumerate(lines[1:], 2):
+    for n, line in enumerate(lines[first + 1 :], first + 2):
         if line.rstrip() == "---":
             return out
         out.append((n, line))

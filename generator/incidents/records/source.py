@@ -85,13 +85,20 @@ def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]
                 "the file is empty; a record starts with a `---` line, its YAML front matter, and `---`",
             )
         ]
-    first_end = text.find("\n")
-    first = text if first_end < 0 else text[:first_end]
+    # Blank lines may come before the opening `---` (section 2): the front matter opens at that line.
+    opening_at, open_line = 0, 1
+    while True:
+        nl = text.find("\n", opening_at)
+        if nl < 0 or text[opening_at:nl].strip():
+            break
+        opening_at, open_line = nl + 1, open_line + 1
+    first_end = text.find("\n", opening_at)
+    first = text[opening_at:] if first_end < 0 else text[opening_at:first_end]
     if first.rstrip() != "---":
         return None, [
             _finding(
                 rel,
-                1,
+                open_line,
                 1,
                 "no-front-matter",
                 "a record must start with a `---` line followed by its YAML front matter and a closing `---`",
@@ -114,23 +121,23 @@ def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]
         return None, [
             _finding(
                 rel,
-                1,
+                open_line,
                 1,
                 "unclosed-front-matter",
-                "the front matter opened on line 1 is never closed; add a `---` line after it",
+                f"the front matter opened on line {open_line} is never closed; add a `---` line after it",
             )
         ]
     fm_text = text[start:close_at]
     nl = text.find("\n", close_at)
     body = "" if nl < 0 else text[nl + 1 :]
-    body_line = fm_text.count("\n") + 3  # opening line, front matter lines, closing line
-    doc, findings = parse_yaml(fm_text, rel, line_offset=1)
+    body_line = open_line + fm_text.count("\n") + 2  # opening line, front matter lines, closing line
+    doc, findings = parse_yaml(fm_text, rel, line_offset=open_line)
     if doc is None:
         return None, findings
-    doc.line = 1
+    doc.line = open_line  # where a missing key is reported
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"a {_kind_name(doc.data)}"
-        line, col = doc.positions.get((), (2, 1)) if doc.data is not None else (1, 1)
+        line, col = doc.positions.get((), (open_line + 1, 1)) if doc.data is not None else (open_line, 1)
         findings.append(
             _finding(
                 rel,

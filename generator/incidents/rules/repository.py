@@ -26,6 +26,7 @@ class Declared:
     has_action_items: bool = True
     source: tuple[str, str] | None = None  # incidents: (system, id) of an imported record
     started_at: str | None = None  # incidents: as written
+    opening_line: int = 1  # the line of the front matter's opening `---` (where a missing key is reported)
 
 
 class _Probe:
@@ -147,7 +148,7 @@ def check_repository(declared: list[Declared], policy: Policy) -> tuple[list[Fin
             findings.append(
                 Finding(
                     d.path,
-                    1,
+                    d.opening_line,
                     1,
                     ERROR,
                     "missing-field",
