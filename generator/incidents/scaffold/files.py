@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from incidents import REPOSITORY, __version__
-from incidents.scaffold import editor
+from incidents.scaffold.editor import extensions, settings, tasks
 from incidents.scaffold.install import Pin, installed_pin
 from incidents.scaffold.safety import read_inside
 
@@ -111,9 +111,9 @@ def _schema(root: Path, files: dict[str, str]) -> str:
 # target path -> its text from (root, the files so far)
 GENERATED: dict[str, Callable[[Path, dict[str, str]], str]] = {
     SCHEMA_FILE: _schema,
-    ".vscode/settings.json": lambda root, files: editor.settings(),
-    ".vscode/tasks.json": lambda root, files: editor.tasks(),
-    ".vscode/extensions.json": lambda root, files: editor.extensions(),
+    ".vscode/settings.json": lambda root, files: settings(),
+    ".vscode/tasks.json": lambda root, files: tasks(),
+    ".vscode/extensions.json": lambda root, files: extensions(),
     "docs/.gitkeep": lambda root, files: "",  # MkDocs needs docs/ to exist, and git keeps no empty folder
 }
 
