@@ -29,6 +29,7 @@ from incidents.authoring.yamltext import can_single_quote, dq, sq, timestamp
 from incidents.findings import ERROR
 from incidents.records.model import LIFECYCLE, STATUS_TIMESTAMP
 from incidents.records.source import decode, read_record
+from incidents.records.timestamps import TimestampError, parse_timestamp
 
 UPDATE_KEY_ORDER = ("at", "status", "message")
 
@@ -51,6 +52,7 @@ def plan_update(
     `fill`: lifecycle timestamps to set (key -> instant); by default those the status fills when empty.
     """
     src = _read(data, rel)
+    not_before_last(src.front_matter.data.get("updates"), at, "update", "updates")
     at_text = timestamp(at)
     if fill is None:
         fill = dict.fromkeys(timestamps_to_fill(src.front_matter.data, status), at)
@@ -61,6 +63,28 @@ def plan_update(
         timestamps={k: timestamp(v) for k, v in fill.items()},
         appends=[("updates", {"at": at_text, "status": status, "message": message}, UPDATE_KEY_ORDER)],
     )
+
+
+def not_before_last(entries, at: datetime, what: str, key: str) -> None:
+    """One clear line, not every order check it would break, when `at` is before the list's last entry."""
+    if not isinstance(entries, list):
+        return
+    last = None
+    for index, item in enumerate(entries, 1):
+        when = item.get("at") if isinstance(item, dict) else None
+        try:
+            instant = parse_timestamp(when) if isinstance(when, str) else None
+        except TimestampError:
+            instant = None
+        if instant is not None:
+            last = (index, when, instant)
+    if last is not None and at < last[2]:
+        index, when, _ = last
+        raise AuthoringError(
+            f"--at {timestamp(at)} is before the last {what} ({what} {index}, at {when}); `{key}:` is listed "
+            "oldest first: give a later --at, or add the earlier entry to the file by hand in its place; "
+            "the file was not changed"
+        )
 
 
 def _read(data: bytes, rel: str):
@@ -267,7 +291,7 @@ def _last_scalar(nodes, doc, list_key: str, index: int, item: Node, key_order: t
     return best
 
 
-__all__ = ["plan_edit", "plan_update", "timestamps_to_fill"]
+__all__ = ["not_before_last", "plan_edit", "plan_update", "timestamps_to_fill"]
 
 
 # Names the Statuspage importer (incidents.importing.existing) uses.
