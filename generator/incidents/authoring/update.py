@@ -21,6 +21,7 @@ touched something it should not: refused), and must pass the incident rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from incidents.authoring import AuthoringError
@@ -102,7 +103,7 @@ def plan_edit(
     *,
     status: str | None = None,
     timestamps: dict[str, str] | None = None,
-    appends: list[tuple[str, dict, tuple[str, ...]]] = (),
+    appends: Sequence[tuple[str, dict, tuple[str, ...]]] = (),
 ) -> tuple[bytes, dict]:
     """The new bytes of a record, and the values expected when they are read back.
 
@@ -118,6 +119,8 @@ def plan_edit(
         raise AuthoringError("the file does not start with a `---` line")
     fm_first, fm_close = front_matter_bounds(ed.lines)
     fm_text, _ = decode("".join(ed.lines[fm_first:fm_close]).encode("utf-8"), rel)
+    if fm_text is None:
+        raise AuthoringError("the front matter is not UTF-8")
     nodes = index_nodes(fm_text, fm_first)
 
     root_node = nodes.get(("mapping",) + doc.positions[()])
@@ -131,25 +134,33 @@ def plan_edit(
     expected = dict(fm)
     status_key = nodes.get(("scalar",) + doc.key_positions[("status",)])
     indent = " " * (status_key.start[1] if status_key is not None else doc.key_positions[("status",)][1] - 1)
-
-    # 1. status, in place.
     if status is not None:
-        sline, scol = doc.positions[("status",)]
-        snode = nodes.get(("scalar", sline, scol))
-        if snode is None or snode.start[0] != snode.end[0] or snode.style in ("|", ">"):
-            raise AuthoringError("`status:` is not a one-line value; write it as `status: <value>` first")
-        line0, col0 = snode.start
-        if snode.style == "'":
-            token = sq(status)
-        elif snode.style == '"':
-            token = f'"{status}"'
-        else:
-            token = status
-        ed.replace(line0, col0, snode.end[1], token)
+        _set_status(ed, doc, nodes, status)  # 1. in place
         expected["status"] = status
+    _insert_timestamps(ed, doc, nodes, dict((timestamps or {}).items()), indent, expected)  # 2.
+    for key, item, order in appends:  # 3. in the style of each list
+        _append(ed, doc, nodes, fm_close, indent, (key, item, order), expected)
+    return ed.result(), expected
 
-    # 2. lifecycle timestamps, after the last lifecycle key present (or `status`).
-    fill = dict((timestamps or {}).items())
+
+def _set_status(ed: Editor, doc, nodes, status: str) -> None:
+    sline, scol = doc.positions[("status",)]
+    snode = nodes.get(("scalar", sline, scol))
+    if snode is None or snode.start[0] != snode.end[0] or snode.style in ("|", ">"):
+        raise AuthoringError("`status:` is not a one-line value; write it as `status: <value>` first")
+    line0, col0 = snode.start
+    if snode.style == "'":
+        token = sq(status)
+    elif snode.style == '"':
+        token = f'"{status}"'
+    else:
+        token = status
+    ed.replace(line0, col0, snode.end[1], token)
+
+
+def _insert_timestamps(ed: Editor, doc, nodes, fill: dict[str, str], indent: str, expected: dict) -> None:
+    """Lifecycle timestamps, after the last lifecycle key present (or `status`)."""
+    fm = doc.data
     for key in fill:
         if key in fm:
             raise AuthoringError(
@@ -160,37 +171,40 @@ def plan_edit(
                     else f" ({fm[key]}); each lifecycle timestamp keeps its first value"
                 )
             )
-    if fill:
-        anchor_key = "status"
-        anchor_line = 0
-        for key in LIFECYCLE:
-            if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
-                anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
-        after = _after_value(ed, doc, nodes, (anchor_key,))
-        anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
-        style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
-        ordered = [k for k in LIFECYCLE if k in fill]
-        ed.insert_lines(after, [f"{indent}{key}: {_at_text(fill[key], style)}" for key in ordered])
-        for key in ordered:
-            expected[key] = fill[key]
+    if not fill:
+        return
+    anchor_key = "status"
+    anchor_line = 0
+    for key in LIFECYCLE:
+        if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
+            anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
+    after = _after_value(ed, doc, nodes, (anchor_key,))
+    anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
+    style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
+    ordered = [k for k in LIFECYCLE if k in fill]
+    ed.insert_lines(after, [f"{indent}{key}: {_at_text(fill[key], style)}" for key in ordered])
+    for key in ordered:
+        expected[key] = fill[key]
 
-    # 3. list items, in the style of each list.
-    for key, item, order in appends:
-        items = fm.get(key)
-        if key not in fm or items is None:
-            if key in fm:
-                raise AuthoringError(f"`{key}:` is present but empty; remove the line or write `{key}: []` first")
-            first, *rest = order
-            lines = [f"{indent}{key}:", f"{indent}  - {first}: {_value(first, item[first], None)}"]
-            lines += [f"{indent}    {k}: {_value(k, item[k], None)}" for k in rest]
-            ed.insert_lines(fm_close, lines)
-            expected[key] = [item]
-        elif isinstance(items, list):
-            _append_item(ed, doc, nodes, key, items, item, order)
-            expected[key] = list(items) + [item]
-        else:
-            raise AuthoringError(f"`{key}:` is not a list; fix it first")
-    return ed.result(), expected
+
+def _append(ed: Editor, doc, nodes, fm_close: int, indent: str, what: tuple, expected: dict) -> None:
+    """Add `item` to the top-level list `key` (a new block list when there is none)."""
+    key, item, order = what
+    fm = doc.data
+    items = fm.get(key)
+    if key not in fm or items is None:
+        if key in fm:
+            raise AuthoringError(f"`{key}:` is present but empty; remove the line or write `{key}: []` first")
+        first, *rest = order
+        lines = [f"{indent}{key}:", f"{indent}  - {first}: {_value(first, item[first], None)}"]
+        lines += [f"{indent}    {k}: {_value(k, item[k], None)}" for k in rest]
+        ed.insert_lines(fm_close, lines)
+        expected[key] = [item]
+    elif isinstance(items, list):
+        _append_item(ed, doc, nodes, key, items, item, order)
+        expected[key] = list(items) + [item]
+    else:
+        raise AuthoringError(f"`{key}:` is not a list; fix it first")
 
 
 def _value(key: str, value: str, style: str | None) -> str:

@@ -80,7 +80,7 @@ def front_matter_lines(data: bytes) -> list[tuple[int, str]] | None:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)  # blank lines may come first
     if first is None or lines[first].rstrip() != "---":
         return None
-    out = []
+    out: list[tuple[int, str]] = []
     for n, line in enumerate(lines[first + 1 :], first + 2):
         if line.rstrip() == "---":
             return out
