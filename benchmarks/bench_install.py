@@ -54,7 +54,7 @@ def old_wheel(folder: Path) -> Path:
     target = folder / "before"
     found = sorted(target.glob("incident_as_code-*.whl"))
     if found:
-        _fetch(folder, str(found[0]))  # offline once fetched
+        _fetch(folder, *_requires(found[0]))  # offline once fetched
         return found[0]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
@@ -66,8 +66,19 @@ def old_wheel(folder: Path) -> Path:
         finally:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(src)], check=True)
     wheel = sorted(target.glob("incident_as_code-*.whl"))[0]
-    _fetch(folder, str(wheel))  # python-frontmatter and ruamel.yaml, which the old core also named
+    _fetch(folder, *_requires(wheel))  # python-frontmatter and ruamel.yaml, which the old core also named
     return wheel
+
+
+def _requires(wheel: Path) -> list[str]:
+    """The wheel's own requirements (pip would take them from the newer wheel of the same version)."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        text = zf.read(name).decode("utf-8")
+    requires = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
+    return [r for r in requires if "extra ==" not in r]
 
 
 def gate(bin_dir: Path) -> list[int]:

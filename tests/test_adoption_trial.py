@@ -4,8 +4,9 @@ environment the way the README says (`pip install '<wheel>[all]'`, plus pre-comm
 in a fresh `git init` repository whose default branch is `master`, and then, with nothing else done:
 validate, check, both strict site builds, `pre-commit run --all-files` with the written config, actionlint
 on the written workflows, the written editor task's problem matcher over every demo record (0 problems)
-and over six broken records (6 caught), and merges through the written merge-driver setting with and
-without `incidents` on PATH.
+and over six broken records (6 caught), yaml-language-server with the written settings over the YAML files
+`init` writes (0 errors), and merges through the written merge-driver setting with and without
+`incidents` on PATH.
 
 No network in the installs: `tools/wheelhouse.py` fills `test-output/wheelhouse/` (git-ignored) once -
 this checkout's wheel, every dependency of `[all]` at the versions of constraints.txt, pre-commit and the
@@ -30,6 +31,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "tests"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.site]
 
@@ -224,3 +226,28 @@ def test_merges_through_the_written_driver_setting(trial):
     assert "Ours without-tool." in text and "Theirs without-tool." in text  # neither side lost
     assert "<<<<<<< ours" in text and ">>>>>>> theirs" in text
     sh(root, env, "git", "merge", "--abort")
+
+
+def test_yaml_language_server_reports_nothing_on_the_yaml_files_init_writes(trial):
+    """The YAML extension `init` recommends stays for the YAML files (policy, sites, workflow, pre-commit):
+    yaml-language-server, with the written settings, reports no error on any of them. (Records never
+    reach it: the written association makes them Markdown, and the editor hands a language server only
+    the languages it registered for.)"""
+    from lsp import LanguageServer
+
+    tmp, _, root, _ = trial
+    server = REPO / "node_modules" / ".bin" / "yaml-language-server"
+    if not server.exists() or not shutil.which("node"):
+        pytest.skip("yaml-language-server is not installed (make test installs it with npm into node_modules/)")
+    written = json.loads((root / ".vscode/settings.json").read_text())
+    settings = {"yaml": {"validate": True, "schemaStore": {"enable": False}}}
+    settings["yaml"].update({k.split(".", 1)[1]: v for k, v in written.items() if k.startswith("yaml.")})
+    files = ["policy/policy.yml", "policy/services.yml", "policy/notify.yml", "mkdocs.yml", "mkdocs.internal.yml"]
+    files += [".github/workflows/incidents.yml", ".pre-commit-config.yaml"]
+    ls = LanguageServer([str(server), "--stdio"], root, settings)
+    try:
+        ls.start()
+        found = {rel: ls.diagnostics(root / rel) for rel in files}
+    finally:
+        ls.close()
+    assert found == dict.fromkeys(files, [])

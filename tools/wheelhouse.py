@@ -51,13 +51,29 @@ def wheel_of_this_checkout(folder: Path) -> Path:
     return wheel
 
 
+def _stamp() -> str:
+    """What the folder's contents depend on: the pins and the package's requirements."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("constraints.txt", "pyproject.toml"):
+        digest.update((REPO / name).read_bytes())
+    digest.update(repr((BUILD_TOOLS, EXTRA_PACKAGES)).encode())
+    return digest.hexdigest()
+
+
 def prepare(folder: Path) -> Path:
     """Fill `folder` (see the module's docstring); the path of this checkout's wheel."""
     folder.mkdir(parents=True, exist_ok=True)
-    _fetch(folder, *BUILD_TOOLS)
+    stamp = folder / ".complete"
+    complete = stamp.is_file() and stamp.read_text() == _stamp()
+    if not complete:
+        _fetch(folder, *BUILD_TOOLS)
     wheel = wheel_of_this_checkout(folder)
-    _fetch(folder, f"{wheel}[all]", *EXTRA_PACKAGES)
-    _wheels_of_sources(folder)
+    if not complete:
+        _fetch(folder, f"{wheel}[all]", *EXTRA_PACKAGES)
+        _wheels_of_sources(folder)
+        stamp.write_text(_stamp())
     return wheel
 
 
