@@ -259,6 +259,15 @@ def test_the_workflows_act_on_the_default_branch_whatever_its_name(fresh):
     assert doc["jobs"]["deploy"]["needs"] == "site" and doc["jobs"]["notify"]["needs"] == "deploy"
 
 
+def test_a_name_with_yaml_punctuation_stays_the_site_name(tmp_path):
+    root = git_repo(tmp_path)
+    proc = init(root, "--name", 'Acme: Status # "EU"')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == 'Acme: Status # "EU"'
+    internal = yaml.safe_load((root / "mkdocs.internal.yml").read_text())
+    assert internal["site_name"] == 'Acme: Status # "EU" (internal)'
+
+
 def test_url_sets_site_url(tmp_path):
     root = git_repo(tmp_path)
     proc = init(root, "--url", "https://status.example.com/")

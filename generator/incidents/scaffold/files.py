@@ -80,6 +80,9 @@ def values(options: Options) -> dict[str, str]:
     pin = options.pin or installed_pin()
     return {
         "NAME": options.name,
+        # YAML strings (JSON is YAML): a name with `:` or `#` stays one string
+        "NAME_YAML": json.dumps(options.name, ensure_ascii=False),
+        "INTERNAL_NAME_YAML": json.dumps(f"{options.name} (internal)", ensure_ascii=False),
         "VERSION": __version__,
         "PIN": pin.tail,
         "REPOSITORY": REPOSITORY,
