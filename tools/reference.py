@@ -60,7 +60,10 @@ def help_text(doc: CommandDoc) -> str:
     """What `incidents ... --help` prints (80 columns, as in a terminal)."""
     from incidents.cli import cli
 
-    parent = click.Context(cli, info_name=PROG, terminal_width=80, max_content_width=80)
+    # The group's own help option names (`-h, --help`): click caches a command's help option from the
+    # first context that asks, so a context without them would print `--help` alone in later runs.
+    names = cli.context_settings.get("help_option_names", ["--help"])
+    parent = click.Context(cli, info_name=PROG, terminal_width=80, max_content_width=80, help_option_names=names)
     ctx = parent
     group: click.Command = cli
     for part in doc.path:
