@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -183,7 +182,9 @@ def main() -> None:
         {
             "what": "cold venv + offline install from a local wheel cache + validate + check (--no-cache) on the demo",
             "note": "a shared 2-core machine running other jobs: interleaved runs, medians",
-            "uv": shutil.which(args.uv) if args.uv else None,
+            "uv": subprocess.run([args.uv, "--version"], capture_output=True, text=True).stdout.strip()
+            if args.uv
+            else None,
             "scenarios": {
                 name: {"runs": values, "median": statistics.median(values), "resolver_error": complaints[name]}
                 for name, values in times.items()
