@@ -218,6 +218,15 @@ def test_an_existing_file_is_kept_and_a_broken_one_is_reported(tmp_path):
     assert (root / "policy/policy.yml").is_file()  # everything else was written
 
 
+def test_a_kept_gitignore_without_the_build_outputs_is_pointed_out(tmp_path):
+    root = git_repo(tmp_path)
+    (root / ".gitignore").write_text("/site/\n*.pyc\n")
+    proc = init(root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "note:  .gitignore (kept) does not ignore _site/, .notify-state/: add them" in proc.stdout
+    assert (root / ".gitignore").read_text() == "/site/\n*.pyc\n"
+
+
 def test_an_existing_policy_is_kept_and_the_schema_describes_it(tmp_path):
     root = git_repo(tmp_path)
     shutil.copytree(REPO / "policy", root / "policy")

@@ -117,6 +117,8 @@ def _report(result) -> None:
         click.echo(f"pinned incident-as-code{result.pin.tail} in the workflows (installed from {result.pin.source})")
         if result.pin.note:
             click.echo(f"note:  {result.pin.note}")
+    for note in result.notes:
+        click.echo(f"note:  {note}")
 
 
 def _next(result, directory: Path) -> None:

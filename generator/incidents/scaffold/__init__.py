@@ -26,7 +26,7 @@ from incidents.scaffold.gitsetup import (
     ensure_repository,
 )
 from incidents.scaffold.install import Pin, installed_pin
-from incidents.scaffold.safety import escape, write_new
+from incidents.scaffold.safety import escape, read_inside, write_new
 
 
 @dataclass
@@ -37,6 +37,7 @@ class InitResult:
     refused: list[str] = field(default_factory=list)  # `path: why` (a symlink leading out of the root)
     git: list[str] = field(default_factory=list)  # what was done in git (init, config)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what to check by hand in a kept file
     branch: str | None = None  # the default branch the workflows deploy from (HEAD's branch here)
     pin: Pin | None = None
     site_url: str | None = None
@@ -100,8 +101,24 @@ def apply(
     result.branch = default_branch(root)
     files = plan(root, Options(name or f"{root.name} status", scheme, site_url, result.pin))
     _write(root, files, result)
+    result.notes += _kept_gitignore(root, result)
     result.problems = problems(root)
     return result
+
+
+IGNORED = ("_site/", "site/", ".notify-state/")  # build outputs and the notify state
+
+
+def _kept_gitignore(root: Path, result: InitResult) -> list[str]:
+    """A team's own .gitignore is kept: say which of the entries init would have written it lacks."""
+    if ".gitignore" not in result.kept:
+        return []
+    text = read_inside(root, ".gitignore") or ""
+    present = {line.strip().strip("/") for line in text.splitlines()}
+    missing = [entry for entry in IGNORED if entry.strip("/") not in present]
+    if not missing:
+        return []
+    return [f".gitignore (kept) does not ignore {', '.join(missing)}: add them (build outputs and notify state)"]
 
 
 __all__ = [
