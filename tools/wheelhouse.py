@@ -40,14 +40,26 @@ def _fetch(folder: Path, *requirements: str) -> None:
 
 
 def wheel_of_this_checkout(folder: Path) -> Path:
+    import shutil
+    import tempfile
+
     from incidents import __version__
 
     wheel = folder / f"incident_as_code-{__version__}-py3-none-any.whl"
-    if wheel.exists():
-        wheel.unlink()  # always this checkout's code
-    done = _pip("wheel", "--no-deps", "--no-index", "--find-links", str(folder), "-w", str(folder), str(REPO))
-    if done.returncode != 0 or not wheel.exists():
-        raise RuntimeError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
+    with tempfile.TemporaryDirectory() as tmp:
+        # Built from a copy of what the wheel holds: the build writes build/ and *.egg-info beside its
+        # sources, and other builds (tests) may run in this checkout at the same time.
+        src, out = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(REPO / name, src / name)
+        ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+        shutil.copytree(REPO / "generator" / "incidents", src / "generator" / "incidents", ignore=ignore)
+        done = _pip("wheel", "--no-deps", "--no-index", "--find-links", str(folder), "-w", str(out), str(src))
+        built = out / wheel.name
+        if done.returncode != 0 or not built.exists():
+            raise RuntimeError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
+        shutil.move(str(built), str(wheel))  # always this checkout's code
     return wheel
 
 
