@@ -158,7 +158,7 @@ def test_timeline_and_escalate_append_entries(tmp_path):
     assert run(root, "timeline", ID, "--event", "Rolled back: v41", "--at", "2026-02-10T03:40:00Z").exit_code == 0
     assert run(root, "escalate", ID, "--to", "VP Engineering", "--at", "2026-02-10T03:41:00Z").exit_code == 0
     early = run(root, "timeline", ID, "--event", "Before the start", "--at", "2026-02-10T02:00:00Z")
-    assert early.exit_code == 1 and "out-of-window" in early.output
+    assert early.exit_code == 1 and "before the last timeline entry (timeline entry 2" in early.output
     inc = incident(root)
     assert [t.event for t in inc.timeline] == ["Paged the DBA", "Rolled back: v41"]
     assert [(e.to, e.at.minute) for e in inc.escalations] == [("VP Engineering", 41)]

@@ -152,8 +152,8 @@ def test_a_resolved_incident_is_not_reopened(tmp_path):
 
 REFUSALS = [
     # (fixture, id, status, message, at, exit code, text expected in the output)
-    ("updates_in_middle", "INC-2026-0109", "monitoring", "Too early.", "2026-03-10T14:10:00Z", 1, "update-order"),
-    ("updates_in_middle", "INC-2026-0109", "identified", "Before the start.", "2026-03-10T13:00:00Z", 1, "error"),
+    ("updates_in_middle", "INC-2026-0109", "monitoring", "Too early.", "2026-03-10T14:10:00Z", 1, "before the last"),
+    ("updates_in_middle", "INC-2026-0109", "identified", "Before the start.", "2026-03-10T13:00:00Z", 1, "update 2"),
     ("crlf_bom", "INC-2026-0102", "resolved", "No offset.", "2026-03-03T11:00:00", 2, "no UTC offset"),
     ("crlf_bom", "INC-2026-0102", "fixed", "Unknown status.", "2026-03-03T11:00:00Z", 2, "fixed"),
     ("crlf_bom", "INC-2026-0999", "resolved", "Unknown id.", "2026-03-03T11:00:00Z", 1, "no incident with id"),
@@ -176,10 +176,11 @@ def test_refusals_leave_the_file_untouched(tmp_path, name, incident_id, status, 
 
 def test_refusal_prints_findings_with_path_and_line(tmp_path):
     root = make_root(tmp_path, "updates_in_middle")
-    result = run_update(root, "INC-2026-0109", "monitoring", "Too early.", "2026-03-10T14:10:00Z")
+    args = ["update", "INC-2026-0109", "--status", "monitoring", "-m", "Rolled back.", "--root", str(root)]
+    result = CliRunner().invoke(cli, [*args, "--at", "2026-03-10T14:40:00Z", "--mitigated-at", "2026-03-10T14:10:00Z"])
     assert result.exit_code == 1
     assert "incidents/2026/updates_in_middle.md:" in result.output
-    assert "error update-order" in result.output
+    assert "error timestamp-order" in result.output
     assert result.output.strip().splitlines()[-1].startswith("Error: the update would leave")
 
 
@@ -426,3 +427,29 @@ def test_generated_styles_round_trip(tmp_path_factory, case, new_status):
     flow = b"updates: [" in data
     assert len(removed) <= (2 if flow else 1) and (old_status != new_status or len(removed) <= (1 if flow else 0))
     assert validate_root(root).errors == 0
+
+
+def test_back_dating_before_the_last_update_is_one_clear_line(tmp_path):
+    """Issue 22: `--at` before the last update printed every order check it broke (up to ten); one line
+    now says what is wrong and what to do, and the file is untouched."""
+    root = make_root(tmp_path, "comments_everywhere")
+    assert run_update(root, "INC-2026-0101", "monitoring", "Rolled back.", "2026-03-02T10:00:00Z").exit_code == 0
+    path = root / "incidents/2026/comments_everywhere.md"
+    before = path.read_bytes()
+    result = run_update(root, "INC-2026-0101", "resolved", "Resolved.", "2026-03-02T09:59:00Z")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [
+        "Error: --at 2026-03-02T09:59:00Z is before the last update (update 2, at 2026-03-02T10:00:00Z); "
+        "`updates:` is listed oldest first: give a later --at, or add the earlier entry to the file by hand "
+        "in its place; the file was not changed"
+    ]
+    assert path.read_bytes() == before
+    timeline = CliRunner().invoke(
+        cli, ["timeline", "INC-2026-0101", "-e", "x", "--at", "2026-03-02T10:05:00Z", "--root", str(root)]
+    )
+    assert timeline.exit_code == 0, timeline.output
+    early = CliRunner().invoke(
+        cli, ["timeline", "INC-2026-0101", "-e", "y", "--at", "2026-03-02T10:04:00Z", "--root", str(root)]
+    )
+    assert early.exit_code == 1 and "before the last timeline entry" in early.output

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from incidents import __version__
 from incidents.cli import cli
+from incidents.scaffold import MERGE_DRIVER
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,6 +35,7 @@ EXPECTED = [
     ".gitignore",
     ".incidents/record.schema.json",
     ".vscode/settings.json",
+    ".vscode/tasks.json",
     ".vscode/extensions.json",
     "docs/.gitkeep",
 ]
@@ -62,10 +64,11 @@ def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     return proc
 
 
-def git_repo(tmp_path: Path) -> Path:
+def git_repo(tmp_path: Path, branch: str = "master") -> Path:
+    """A fresh repository; its default branch is `master`, as `git init` makes it without configuration."""
     root = tmp_path / "status"
-    root.mkdir()
-    run(root, "git", "init", "-q", "-b", "main")
+    root.mkdir(parents=True)
+    run(root, "git", "init", "-q", "-b", branch)
     return root
 
 
@@ -102,10 +105,9 @@ def test_init_writes_everything_and_says_what_next(fresh):
         assert (root / rel).is_file(), rel
         assert f"wrote  {rel}" in proc.stdout
     assert "Next:" in proc.stdout and "mkdocs build --strict -f mkdocs.internal.yml" in proc.stdout
-    assert (
-        run(root, "git", "config", "--local", "merge.incidents.driver").stdout.strip()
-        == "incidents merge-file %O %A %B --path %P"
-    )
+    assert run(root, "git", "config", "--local", "merge.incidents.driver").stdout.strip() == MERGE_DRIVER
+    assert "set site_url in mkdocs.yml" in proc.stdout  # no --url: init asks for it
+    assert "default branch (here `master`)" in proc.stdout
     assert "incidents/**/*.md merge=incidents" in (root / ".gitattributes").read_text()
     # docs/ reaches git (a fresh clone can build): the .gitkeep is not ignored.
     assert run(root, "git", "check-ignore", "-q", "docs/.gitkeep", check=False).returncode == 1
@@ -154,14 +156,22 @@ def test_written_configs_say_what_the_contract_says(fresh):
     assert "#  - id: customers" in (root / "policy/notify.yml").read_text()
     pre_commit = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())
     (repo,) = pre_commit["repos"]
-    assert repo["rev"] == f"v{__version__}" and repo["hooks"] == [{"id": "incidents-validate"}]
-    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert "incidents-validate" in {h["id"] for h in hooks}
+    assert repo["repo"] == "local" and "rev" not in repo  # nothing to fetch, no tag that may not exist
+    (hook,) = repo["hooks"]
+    assert hook["language"] == "system" and hook["entry"].startswith("incidents validate")
+    assert hook["pass_filenames"] is False
     workflow = (root / ".github/workflows/incidents.yml").read_text()
     assert f'INCIDENTS_VERSION: "{__version__}"' in workflow
-    assert 'pip install --no-deps "incident-as-code==$INCIDENTS_VERSION"' in workflow
+    assert 'INCIDENTS_PIN: "' in workflow
+    assert 'pip install --disable-pip-version-check "incident-as-code${INCIDENTS_PIN}"' in workflow
+    assert '"incident-as-code[site]${INCIDENTS_PIN}"' in workflow
+    assert "--no-deps" not in workflow  # the core is what the gate needs: nothing for pip to complain about
     assert "constraints.txt" not in workflow and "pip install ." not in workflow
-    assert "incidents check --format github" in workflow and "incidents notify" in workflow
+    ignored = (root / ".gitignore").read_text().splitlines()
+    for entry in ("/_site/", "/site/", "/.notify-state/"):
+        assert entry in ignored
+    assert "incidents validate --no-cache --format github" in workflow
+    assert "incidents check --no-cache --format github" in workflow and "incidents notify" in workflow
     assert 'NO_MKDOCS_2_WARNING: "1"' in workflow
     import re
 
@@ -208,6 +218,15 @@ def test_an_existing_file_is_kept_and_a_broken_one_is_reported(tmp_path):
     assert (root / "policy/policy.yml").is_file()  # everything else was written
 
 
+def test_a_kept_gitignore_without_the_build_outputs_is_pointed_out(tmp_path):
+    root = git_repo(tmp_path)
+    (root / ".gitignore").write_text("/site/\n*.pyc\n")
+    proc = init(root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "note:  .gitignore (kept) does not ignore _site/, .notify-state/: add them" in proc.stdout
+    assert (root / ".gitignore").read_text() == "/site/\n*.pyc\n"
+
+
 def test_an_existing_policy_is_kept_and_the_schema_describes_it(tmp_path):
     root = git_repo(tmp_path)
     shutil.copytree(REPO / "policy", root / "policy")
@@ -227,6 +246,96 @@ def test_scheme_p_and_a_folder_that_is_not_yet_a_repository(tmp_path):
     assert [s["id"] for s in policy["severities"]] == ["P0", "P1", "P2", "P3"]
     assert run(target, str(BIN / "incidents"), "validate", check=False).returncode == 0
     assert "--severity P0" in (target / "incidents/README.md").read_text()
+
+
+def load_workflow(root: Path) -> dict:
+    doc = yaml.safe_load((root / ".github/workflows/incidents.yml").read_text())
+    doc["on"] = doc.pop(True)  # PyYAML reads the bare key `on` as True
+    return doc
+
+
+def test_the_workflows_act_on_the_default_branch_whatever_its_name(fresh):
+    """`git init` here makes `master`: nothing may name `main`; the jobs compare with the repository's
+    default branch, which GitHub puts in the event."""
+    root, _ = fresh
+    doc = load_workflow(root)
+    assert doc["on"]["push"] is None  # every branch; the jobs choose
+    text = (root / ".github/workflows/incidents.yml").read_text()
+    assert "refs/heads/main" not in text and "branches: [main]" not in text
+    default = "github.ref_name == github.event.repository.default_branch"
+    assert default in doc["jobs"]["gate"]["if"]
+    assert default in doc["jobs"]["site"]["if"] and "github.event_name == 'schedule'" in doc["jobs"]["site"]["if"]
+    assert doc["jobs"]["deploy"]["needs"] == "site" and doc["jobs"]["notify"]["needs"] == "deploy"
+
+
+def test_a_name_with_yaml_punctuation_stays_the_site_name(tmp_path):
+    root = git_repo(tmp_path)
+    proc = init(root, "--name", 'Acme: Status # "EU"')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == 'Acme: Status # "EU"'
+    internal = yaml.safe_load((root / "mkdocs.internal.yml").read_text())
+    assert internal["site_name"] == 'Acme: Status # "EU" (internal)'
+
+
+def test_url_sets_site_url(tmp_path):
+    root = git_repo(tmp_path)
+    proc = init(root, "--url", "https://status.example.com/")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_url"] == "https://status.example.com/"
+    assert "set site_url" not in proc.stdout
+    bad = init(git_repo(tmp_path / "b"), "--url", "status.example.com")
+    assert bad.returncode == 2 and "--url `status.example.com` is not an http(s) URL" in bad.stderr
+
+
+def test_init_never_writes_through_a_symlink_leading_out_of_the_folder(tmp_path):
+    root = git_repo(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "policy").symlink_to(outside, target_is_directory=True)
+    (root / ".github").symlink_to(outside, target_is_directory=True)
+    (root / "mkdocs.yml").symlink_to(outside / "mkdocs.yml")  # dangling, and outside
+    inside = root / "notes"
+    inside.mkdir()
+    (root / "docs").symlink_to(inside, target_is_directory=True)  # inside the root: fine
+    proc = init(root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert list(outside.iterdir()) == []
+    for rel in ("policy/policy.yml", "policy/services.yml", "policy/notify.yml", ".github/workflows/incidents.yml"):
+        assert f"{rel}: `{rel.split('/')[0]}` is a symlink to {outside}, outside {root}" in proc.stderr
+    assert "init never writes through a symlink that leads out of the folder" in proc.stderr
+    assert f"mkdocs.yml: `mkdocs.yml` is a symlink to {outside / 'mkdocs.yml'}" in proc.stderr
+    assert not (outside / "mkdocs.yml").exists()
+    assert (inside / ".gitkeep").is_file() and (root / "incidents/README.md").is_file()
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_pin_follows_how_the_tool_was_installed(tmp_path):
+    from incidents.scaffold.install import pin_from_direct_url
+
+    assert pin_from_direct_url(None, "1.2.3").tail == "==1.2.3"
+    vcs = {"url": "https://github.com/o/incident-as-code", "vcs_info": {"vcs": "git", "commit_id": "ab" * 20}}
+    assert pin_from_direct_url(vcs).tail == f" @ git+https://github.com/o/incident-as-code@{'ab' * 20}"
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    run(clone, "git", "init", "-q")
+    run(clone, "git", "commit", "-q", "--allow-empty", "-m", "x")
+    run(clone, "git", "remote", "add", "origin", "git@github.com:o/incident-as-code.git")
+    head = run(clone, "git", "rev-parse", "HEAD").stdout.strip()
+    pin = pin_from_direct_url({"url": clone.as_uri(), "dir_info": {}})
+    assert pin.tail == f" @ git+https://github.com/o/incident-as-code.git@{head}" and pin.note is None
+    wheel = pin_from_direct_url({"url": (tmp_path / "x.whl").as_uri(), "archive_info": {}}, "1.2.3")
+    assert wheel.tail == "==1.2.3" and "INCIDENTS_PIN" in wheel.note
+
+
+def test_an_old_merge_driver_setting_is_upgraded_and_a_team_s_own_is_kept(tmp_path):
+    root = git_repo(tmp_path)
+    run(root, "git", "config", "merge.incidents.driver", "incidents merge-file %O %A %B --path %P")
+    init(root)
+    assert run(root, "git", "config", "merge.incidents.driver").stdout.strip() == MERGE_DRIVER
+    other = git_repo(tmp_path / "o")
+    run(other, "git", "config", "merge.incidents.driver", "my-driver %O %A %B")
+    proc = init(other)
+    assert "kept   git config merge.incidents.driver (set to `my-driver %O %A %B`)" in proc.stdout
 
 
 def test_bad_arguments_exit_2(tmp_path):
@@ -273,77 +382,63 @@ def test_the_gate_runs_with_only_click_and_pyyaml(fresh, tmp_path):
     assert probe.returncode != 0  # the blocker really blocks
 
 
-# -- the editor: yaml-language-server over LSP with the written settings -----------------------
+# -- the editor: records stay Markdown; a task runs `incidents validate` into the Problems panel ---------
 
 
-def yaml_language_server() -> str:
-    found = REPO / "node_modules" / ".bin" / "yaml-language-server"
-    if found.exists() and shutil.which("node"):
-        return str(found)
-    pytest.skip(
-        "yaml-language-server is not installed (make test installs it with npm into node_modules/ "
-        "when npm is available)"
-    )
+def problems_of(root: Path, task: dict) -> list[tuple[str, int, int, str, str]]:
+    """What VS Code's problem matcher of `task` finds in the output of the task's command run in `root`."""
+    import re
+    import shlex
+
+    matcher = task["problemMatcher"]
+    assert matcher["fileLocation"] == ["relative", "${workspaceFolder}"]
+    pattern = matcher["pattern"]
+    command = shlex.split(task["command"])
+    assert command[0] == "incidents"
+    out = run(root, str(BIN / "incidents"), *command[1:], check=False).stdout
+    found = []
+    for line in out.splitlines():
+        m = re.match(pattern["regexp"], line)
+        if m:
+            found.append(
+                (
+                    m.group(pattern["file"]),
+                    int(m.group(pattern["line"])),
+                    int(m.group(pattern["column"])),
+                    m.group(pattern["severity"]),
+                    m.group(pattern["code"]),
+                )
+            )
+    return found
 
 
-def test_yaml_language_server_checks_records_with_the_written_settings(fresh):
-    from lsp import LanguageServer
-
+def test_the_editor_never_reads_a_body_as_yaml_and_shows_validate_s_findings(fresh):
+    """yaml-language-server has no front-matter mode (a record opened as YAML makes its Markdown body a
+    second document: 842 false errors on the demo records), so the written settings keep records as
+    Markdown, and the written task puts `incidents validate`'s findings in the Problems panel."""
     root, _ = fresh
-    server = yaml_language_server()
     vscode = json.loads((root / ".vscode/settings.json").read_text())
-    assert vscode["files.associations"] == {"incidents/**/*.md": "yaml"}
-    settings = {"yaml": {"schemas": vscode["yaml.schemas"], "validate": vscode["yaml.validate"]}}
-
-    # A record as `incidents new` writes it, and one by hand with a Markdown body.
-    out = run(
-        root,
-        str(BIN / "incidents"),
-        "new",
-        "--severity",
-        "SEV-3",
-        "--title",
-        "Slow dashboard",
-        "--service",
-        "web",
-        "--role",
-        "commander=alice",
-        "--at",
-        "2026-03-02T09:05:00Z",
-        "--message",
-        "The dashboard is slow for some customers.",
-    ).stdout.strip()
-    written = root / out
-    by_hand = root / "incidents/2026/INC-2026-0900.md"
-    by_hand.write_text(
+    assert vscode["files.associations"] == {"incidents/**/*.md": "markdown"}
+    assert "yaml.schemas" not in vscode
+    (task,) = json.loads((root / ".vscode/tasks.json").read_text())["tasks"]
+    assert task["runOptions"] == {"runOn": "folderOpen"} and task["group"]["isDefault"] is True
+    body = "---\n## What we know\n\n- key: value: `x` | y\n%TAG oops\n"
+    good = root / "incidents/2026/INC-2026-0900.md"
+    good.parent.mkdir(parents=True, exist_ok=True)
+    good.write_text(
         "---\nid: INC-2026-0900\ntitle: API errors\nseverity: SEV-3\nstatus: investigating\n"
         "services: [api]\nimpact: partial_outage\nstarted_at: 2026-03-03T10:00:00Z\n"
         "detected_at: 2026-03-03T10:05:00Z\nroles: {commander: alice}\nupdates:\n"
-        "  - at: 2026-03-03T10:10:00Z\n    status: investigating\n    message: Some API calls fail.\n"
-        "---\n## What we know\n\nErrors started after the 09:55 deploy.\n",
+        "  - at: 2026-03-03T10:10:00Z\n    status: investigating\n    message: Some API calls fail.\n" + body,
         encoding="utf-8",
     )
-    broken = root / "incidents/2026/INC-2026-0901.md"
-    broken.write_text(
-        by_hand.read_text().replace("INC-2026-0900", "INC-2026-0901").replace("services: [api]", "services: [apii]"),
-        encoding="utf-8",
-    )
-    assert run(root, str(BIN / "incidents"), "validate", check=False).returncode == 1  # only the broken one
-
-    ls = LanguageServer([server, "--stdio"], root, settings)
     try:
-        ls.start()
-        for valid in (written, by_hand):
-            assert ls.diagnostics(valid) == [], valid.read_text()
-        diagnostics = ls.diagnostics(broken)
+        assert problems_of(root, task) == []
+        broken = good.read_text().replace("services: [api]", "services: [apii]")
+        good.write_text(broken, encoding="utf-8")
+        assert problems_of(root, task) == [("incidents/2026/INC-2026-0900.md", 6, 12, "error", "unknown-service")]
     finally:
-        ls.close()
-        for path in (written, by_hand, broken):
-            path.unlink()
-    assert len(diagnostics) == 1, diagnostics
-    (diag,) = diagnostics
-    assert diag["range"]["start"]["line"] + 1 == 6  # `services: [apii]`, line 6 of the file
-    assert '"api"' in diag["message"] and "web" in diag["message"]
+        good.unlink()
 
 
 def test_from_statuspage_imports_the_history_into_the_new_repository(tmp_path):

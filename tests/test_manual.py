@@ -301,6 +301,18 @@ def test_readme_is_short_and_its_links_resolve():
             assert (REPO / target).exists(), f"README.md links to {target}, which does not exist"
 
 
+def test_the_committed_command_reference_is_what_the_code_generates():
+    """manual/reference/commands.md is readable without building the manual; it must be the code's truth.
+    After changing a command: `python tools/reference.py --write`."""
+    for rel, make in reference.COMMITTED.items():
+        committed = (MANUAL / rel).read_text(encoding="utf-8")
+        assert committed == make(), f"manual/{rel} is stale: run `python tools/reference.py --write`"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "(manual/reference/commands.md)" in readme and "(manual/importing.md)" in readme
+    index = (MANUAL / "index.md").read_text(encoding="utf-8")
+    assert "(importing.md)" in index and "(reference/commands.md)" in index
+
+
 @pytest.mark.site
 @pytest.mark.slow
 def test_the_manual_builds_strict(tmp_path):

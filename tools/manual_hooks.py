@@ -6,7 +6,9 @@
   each folder (`reference/` ...) as a section with the generated pages.
 - `on_files` adds the pages whose truth is the code (`tools/reference.py`):
   the command reference, the finding codes, the plugin options, and the
-  changelog from `CHANGELOG.md`.
+  changelog from `CHANGELOG.md`. A generated page that is also committed
+  (`reference/commands.md`, readable without a build) is regenerated over the
+  committed copy, so the built manual always shows the code's truth.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def on_config(config):
 
 def on_files(files, config):
     for src_uri, make in GENERATED.items():
+        committed = files.get_file_from_path(src_uri)
+        if committed is not None:
+            files.remove(committed)
         files.append(File.generated(config, src_uri, content=make()))
     files.append(File.generated(config, "changelog.md", content=_changelog(config)))
     return files

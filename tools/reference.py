@@ -60,7 +60,10 @@ def help_text(doc: CommandDoc) -> str:
     """What `incidents ... --help` prints (80 columns, as in a terminal)."""
     from incidents.cli import cli
 
-    parent = click.Context(cli, info_name=PROG, terminal_width=80, max_content_width=80)
+    # The group's own help option names (`-h, --help`): click caches a command's help option from the
+    # first context that asks, so a context without them would print `--help` alone in later runs.
+    names = cli.context_settings.get("help_option_names", ["--help"])
+    parent = click.Context(cli, info_name=PROG, terminal_width=80, max_content_width=80, help_option_names=names)
     ctx = parent
     group: click.Command = cli
     for part in doc.path:
@@ -244,3 +247,35 @@ def plugin_options_markdown() -> str:
         lines.append(f"| `{name}` | {_cell(kind)} | {shown} | {_cell(text)} |")
     lines += ["", "An unknown option is an error of `mkdocs build` (MkDocs checks the typed config).", ""]
     return "\n".join(lines)
+
+
+# -- the committed copy ------------------------------------------------------------
+
+# Generated pages also kept in the repository, so they can be read without building the manual (on a
+# forge, in a clone); `tests/test_manual.py` fails when a committed copy differs from the code.
+COMMITTED = {"reference/commands.md": commands_markdown}
+
+
+def write_committed(manual_dir) -> list[str]:
+    """Rewrite the committed generated pages under `manual_dir`; the ones that changed."""
+    from pathlib import Path
+
+    changed = []
+    for rel, make in COMMITTED.items():
+        path = Path(manual_dir) / rel
+        text = make()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(rel)
+    return changed
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    # `python tools/reference.py --write`: regenerate manual/reference/commands.md after changing a command
+    if sys.argv[1:] != ["--write"]:
+        raise SystemExit("usage: python tools/reference.py --write")
+    for rel in write_committed(Path(__file__).resolve().parents[1] / "manual"):
+        print(f"wrote manual/{rel}")

@@ -18,7 +18,7 @@ from incidents.authoring import AuthoringError, atomic
 from incidents.authoring.checks import check_incident_bytes, check_maintenance_bytes
 from incidents.authoring.lock import locked
 from incidents.authoring.repo import find_incident_file, record_files_named, scan
-from incidents.authoring.update import UPDATE_KEY_ORDER, plan_edit
+from incidents.authoring.update import UPDATE_KEY_ORDER, not_before_last, plan_edit
 from incidents.authoring.yamltext import timestamp
 from incidents.policy.policy_file import LoadedPolicy
 from incidents.records.model import INCIDENT_STATUSES, LIFECYCLE, MAINTENANCE_STATUSES, STATUS_TIMESTAMP
@@ -87,6 +87,7 @@ def update_incident(
                 f"{incident_id} is `resolved`; reopening it would leave `resolved_at` set. If the problem came "
                 "back, declare a new incident (`incidents new ...`) and link the two; the file was not changed"
             )
+        not_before_last(fm.get("updates"), at, "update", "updates")
         fill = lifecycle_fill(fm, status, at, times or {})
         return plan_edit(
             data,
@@ -154,6 +155,7 @@ def append_timeline(root: Path, loaded: LoadedPolicy, incident_id: str, event: s
     """Append a scribe entry `{at, event}` to the internal `timeline`."""
 
     def plan(data: bytes, rel: str, fm: dict):
+        not_before_last(fm.get("timeline"), at, "timeline entry", "timeline")
         return plan_edit(data, rel, appends=[("timeline", {"at": timestamp(at), "event": event}, ("at", "event"))])
 
     return edit_record(root, loaded, "incident", incident_id, plan, "timeline entry")
@@ -163,6 +165,7 @@ def append_escalation(root: Path, loaded: LoadedPolicy, incident_id: str, to: st
     """Append `{at, to}` to `escalations`."""
 
     def plan(data: bytes, rel: str, fm: dict):
+        not_before_last(fm.get("escalations"), at, "escalation", "escalations")
         return plan_edit(data, rel, appends=[("escalations", {"at": timestamp(at), "to": to}, ("at", "to"))])
 
     return edit_record(root, loaded, "incident", incident_id, plan, "escalation")

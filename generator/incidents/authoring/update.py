@@ -30,6 +30,7 @@ from incidents.authoring.yamltext import can_single_quote, dq, sq, timestamp
 from incidents.findings import ERROR
 from incidents.records.model import LIFECYCLE, STATUS_TIMESTAMP
 from incidents.records.source import decode, read_record
+from incidents.records.timestamps import TimestampError, parse_timestamp
 
 # The timestamps `plan_edit` inserts, in file order: the lifecycle, then `closed_at` (`incidents close`).
 TIMESTAMP_KEYS = LIFECYCLE + ("closed_at",)
@@ -55,6 +56,7 @@ def plan_update(
     `fill`: lifecycle timestamps to set (key -> instant); by default those the status fills when empty.
     """
     src = _read(data, rel)
+    not_before_last(src.front_matter.data.get("updates"), at, "update", "updates")
     at_text = timestamp(at)
     if fill is None:
         fill = dict.fromkeys(timestamps_to_fill(src.front_matter.data, status), at)
@@ -65,6 +67,28 @@ def plan_update(
         timestamps={k: timestamp(v) for k, v in fill.items()},
         appends=[("updates", {"at": at_text, "status": status, "message": message}, UPDATE_KEY_ORDER)],
     )
+
+
+def not_before_last(entries, at: datetime, what: str, key: str) -> None:
+    """One clear line, not every order check it would break, when `at` is before the list's last entry."""
+    if not isinstance(entries, list):
+        return
+    last = None
+    for index, item in enumerate(entries, 1):
+        when = item.get("at") if isinstance(item, dict) else None
+        try:
+            instant = parse_timestamp(when) if isinstance(when, str) else None
+        except TimestampError:
+            instant = None
+        if instant is not None:
+            last = (index, when, instant)
+    if last is not None and at < last[2]:
+        index, when, _ = last
+        raise AuthoringError(
+            f"--at {timestamp(at)} is before the last {what} ({what} {index}, at {when}); `{key}:` is listed "
+            "oldest first: give a later --at, or add the earlier entry to the file by hand in its place; "
+            "the file was not changed"
+        )
 
 
 def _read(data: bytes, rel: str):
@@ -113,25 +137,33 @@ def plan_edit(
     expected = dict(fm)
     status_key = nodes.get(("scalar",) + doc.key_positions[("status",)])
     indent = " " * (status_key.start[1] if status_key is not None else doc.key_positions[("status",)][1] - 1)
-
-    # 1. status, in place.
     if status is not None:
-        sline, scol = doc.positions[("status",)]
-        snode = nodes.get(("scalar", sline, scol))
-        if snode is None or snode.start[0] != snode.end[0] or snode.style in ("|", ">"):
-            raise AuthoringError("`status:` is not a one-line value; write it as `status: <value>` first")
-        line0, col0 = snode.start
-        if snode.style == "'":
-            token = sq(status)
-        elif snode.style == '"':
-            token = f'"{status}"'
-        else:
-            token = status
-        ed.replace(line0, col0, snode.end[1], token)
+        _set_status(ed, doc, nodes, status)  # 1. in place
         expected["status"] = status
+    _insert_timestamps(ed, doc, nodes, dict((timestamps or {}).items()), indent, expected)  # 2.
+    for key, item, order in appends:  # 3. in the style of each list
+        _append(ed, doc, nodes, fm_close, indent, (key, item, order), expected)
+    return ed.result(), expected
 
-    # 2. lifecycle timestamps, after the last lifecycle key present (or `status`).
-    fill = dict((timestamps or {}).items())
+
+def _set_status(ed: Editor, doc, nodes, status: str) -> None:
+    sline, scol = doc.positions[("status",)]
+    snode = nodes.get(("scalar", sline, scol))
+    if snode is None or snode.start[0] != snode.end[0] or snode.style in ("|", ">"):
+        raise AuthoringError("`status:` is not a one-line value; write it as `status: <value>` first")
+    line0, col0 = snode.start
+    if snode.style == "'":
+        token = sq(status)
+    elif snode.style == '"':
+        token = f'"{status}"'
+    else:
+        token = status
+    ed.replace(line0, col0, snode.end[1], token)
+
+
+def _insert_timestamps(ed: Editor, doc, nodes, fill: dict[str, str], indent: str, expected: dict) -> None:
+    """Lifecycle timestamps, after the last lifecycle key present (or `status`)."""
+    fm = doc.data
     for key in fill:
         if key in fm:
             raise AuthoringError(
@@ -142,37 +174,40 @@ def plan_edit(
                     else f" ({fm[key]}); each lifecycle timestamp keeps its first value"
                 )
             )
-    if fill:
-        anchor_key = "status"
-        anchor_line = 0
-        for key in TIMESTAMP_KEYS:
-            if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
-                anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
-        after = _after_value(ed, doc, nodes, (anchor_key,))
-        anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
-        style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
-        ordered = [k for k in TIMESTAMP_KEYS if k in fill]
-        ed.insert_lines(after, [f"{indent}{key}: {_at_text(fill[key], style)}" for key in ordered])
-        for key in ordered:
-            expected[key] = fill[key]
+    if not fill:
+        return
+    anchor_key = "status"
+    anchor_line = 0
+    for key in TIMESTAMP_KEYS:
+        if key in fm and doc.key_positions[(key,)][0] >= anchor_line:
+            anchor_key, anchor_line = key, doc.key_positions[(key,)][0]
+    after = _after_value(ed, doc, nodes, (anchor_key,))
+    anchor_node = nodes.get(("scalar",) + doc.positions[(anchor_key,)])
+    style = anchor_node.style if anchor_node is not None and anchor_key != "status" else None
+    ordered = [k for k in TIMESTAMP_KEYS if k in fill]
+    ed.insert_lines(after, [f"{indent}{key}: {_at_text(fill[key], style)}" for key in ordered])
+    for key in ordered:
+        expected[key] = fill[key]
 
-    # 3. list items, in the style of each list.
-    for key, item, order in appends:
-        items = fm.get(key)
-        if key not in fm or items is None:
-            if key in fm:
-                raise AuthoringError(f"`{key}:` is present but empty; remove the line or write `{key}: []` first")
-            first, *rest = order
-            lines = [f"{indent}{key}:", f"{indent}  - {first}: {_value(first, item[first], None)}"]
-            lines += [f"{indent}    {k}: {_value(k, item[k], None)}" for k in rest]
-            ed.insert_lines(fm_close, lines)
-            expected[key] = [item]
-        elif isinstance(items, list):
-            _append_item(ed, doc, nodes, key, items, item, order)
-            expected[key] = list(items) + [item]
-        else:
-            raise AuthoringError(f"`{key}:` is not a list; fix it first")
-    return ed.result(), expected
+
+def _append(ed: Editor, doc, nodes, fm_close: int, indent: str, what: tuple, expected: dict) -> None:
+    """Add `item` to the top-level list `key` (a new block list when there is none)."""
+    key, item, order = what
+    fm = doc.data
+    items = fm.get(key)
+    if key not in fm or items is None:
+        if key in fm:
+            raise AuthoringError(f"`{key}:` is present but empty; remove the line or write `{key}: []` first")
+        first, *rest = order
+        lines = [f"{indent}{key}:", f"{indent}  - {first}: {_value(first, item[first], None)}"]
+        lines += [f"{indent}    {k}: {_value(k, item[k], None)}" for k in rest]
+        ed.insert_lines(fm_close, lines)
+        expected[key] = [item]
+    elif isinstance(items, list):
+        _append_item(ed, doc, nodes, key, items, item, order)
+        expected[key] = list(items) + [item]
+    else:
+        raise AuthoringError(f"`{key}:` is not a list; fix it first")
 
 
 def _value(key: str, value: str, style: str | None) -> str:
@@ -273,7 +308,7 @@ def _last_scalar(nodes, doc, list_key: str, index: int, item: Node, key_order: t
     return best
 
 
-__all__ = ["plan_edit", "plan_update", "timestamps_to_fill"]
+__all__ = ["not_before_last", "plan_edit", "plan_update", "timestamps_to_fill"]
 
 
 # Names the Statuspage importer (incidents.importing.existing) uses.

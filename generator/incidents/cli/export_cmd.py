@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from incidents.cli.extras import need_extra
 from incidents.cli.options import fatal_errors_exit_2, read_root, reading_options, root_option
 
 
@@ -58,6 +59,7 @@ def export(root, fmt, out, repository, jobs, cache_dir, no_cache):
       incidents export --format csv --out /tmp/incidents-csv
       incidents export --format jsonl | jq -r .id
     """
+    need_extra("export", "export", "pandas", "scipy", "pyarrow")
     if fmt == "parquet" and out is None:
         click.echo(
             "Error: --format parquet writes files: give --out DIR (it gets incidents.parquet, "

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from incidents.cli.extras import need_extra
 from incidents.cli.options import fatal_errors_exit_2, root_option
 
 IMPACTS = ("critical", "major", "minor", "none")
@@ -75,6 +76,7 @@ def statuspage(root, severities, default_service, dry_run, sources) -> None:
       incidents import statuspage --severity critical=SEV-1 --severity major=SEV-2 export.json
       STATUSPAGE_API_KEY=... incidents import statuspage https://api.statuspage.io/v1/pages/abc123/incidents
     """
+    need_extra("import", "import statuspage", "requests", "markdownify")
     from incidents.authoring import AuthoringError
     from incidents.authoring.checks import load
     from incidents.cli.authoring_cmd import _fail

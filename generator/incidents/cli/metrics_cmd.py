@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from incidents.cli.check_cmd import parse_instant
+from incidents.cli.extras import need_extra
 from incidents.cli.options import fatal_errors_exit_2, format_option, read_root, reading_options, root_option
 
 
@@ -79,6 +80,7 @@ def metrics(root, by, since, until, as_of, source, fmt, jobs, cache_dir, no_cach
       incidents metrics --by service --as-of 2026-07-01 --format csv > availability.csv
       incidents metrics --source own --by quarter
     """
+    need_extra("metrics", "metrics", "pandas", "scipy")
     lo = parse_instant(since, "--since") if since else None
     hi = parse_instant(until, "--until") if until else None
     instant = parse_instant(as_of, "--as-of") if as_of else datetime.now(UTC)

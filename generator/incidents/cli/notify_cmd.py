@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from incidents.cli.extras import need_extra
 from incidents.cli.options import fatal_errors_exit_2, root_option
 
 
@@ -70,6 +71,7 @@ def notify(
       incidents notify --from "$LAST_DEPLOYED" --state .notify-state/state.json
       incidents notify --from HEAD~3 --dry-run
     """
+    need_extra("notify", "notify", "requests")
     from incidents.notify import run_notify
     from incidents.reading.validate import check_root
     from incidents.records.timestamps import TimestampError, parse_timestamp

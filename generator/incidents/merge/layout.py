@@ -106,6 +106,8 @@ def read_layout(data: bytes, rel: str) -> Layout:
     except Exception as exc:  # AuthoringError
         raise LayoutError(f"{rel}: {exc}") from None
     fm_text, _ = decode("".join(ed.lines[fm_first:fm_close]).encode("utf-8"), rel)
+    if fm_text is None:
+        raise LayoutError(f"{rel}: the front matter is not UTF-8")
     nodes = index_nodes(fm_text, fm_first)
     doc = src.front_matter
     root = nodes.get(("mapping",) + doc.positions[()]) if () in doc.positions else None

@@ -7,7 +7,14 @@ import zoneinfo
 from datetime import time, timedelta
 
 from incidents.findings import did_you_mean
-from incidents.records.business import WEEKDAYS, BusinessDuration, WorkCalendar, check_country, parse_business
+from incidents.records.business import (
+    WEEKDAYS,
+    BusinessDuration,
+    WorkCalendar,
+    check_country,
+    holidays_installed,
+    parse_business,
+)
 from incidents.records.fields import MAX_DURATION, Fields
 
 CALENDAR_KEYS = ("timezone", "working_hours", "working_days", "holidays")
@@ -147,6 +154,14 @@ def _holidays(f: Fields):
     country = f.text(path + ("country",), required=True, max_len=10)
     subdivision = f.text(path + ("subdivision",), required=False, max_len=20)
     if country is None:
+        return None, None, None
+    if not holidays_installed():
+        f.error(
+            path + ("country",),
+            "invalid-value",
+            f"public holidays of `{country}` come from the `holidays` package, which is not installed: "
+            "pip install 'incident-as-code[calendars]' (in CI too: add `[calendars]` to the gate's install)",
+        )
         return None, None, None
     why = check_country(country, subdivision)
     if why is not None:

@@ -149,6 +149,7 @@ def _declared(src: SourceFile, kind: str) -> Declared | None:
         has_action_items="action_items" in doc.data,
         source=_source_key(doc) if kind == "incident" else None,
         started_at=_text(doc, "started_at") if kind == "incident" else None,
+        opening_line=doc.line,
     )
 
 

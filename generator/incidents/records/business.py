@@ -106,6 +106,16 @@ def _seconds(t: time) -> float:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
+def holidays_installed() -> bool:
+    """Whether the `holidays` package (the `calendars` extra) can be imported."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("holidays") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 @lru_cache(maxsize=64)
 def country_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     """Public holidays of a country (and subdivision) in a year, from the `holidays` package."""

@@ -89,13 +89,14 @@ def read_record(data: bytes, rel: str) -> tuple[SourceFile | None, list[Finding]
     if isinstance(parts, Finding):
         return None, [parts]
     fm_text, body, body_line = parts
-    doc, findings = parse_yaml(fm_text, rel, line_offset=1)
+    open_line = 1  # a record starts with its `---` line (FORMAT section 2)
+    doc, findings = parse_yaml(fm_text, rel, line_offset=open_line)
     if doc is None:
         return None, findings
-    doc.line = 1
+    doc.line = open_line  # where a missing key is reported
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"a {_kind_name(doc.data)}"
-        line, col = doc.positions.get((), (2, 1)) if doc.data is not None else (1, 1)
+        line, col = doc.positions.get((), (open_line + 1, 1)) if doc.data is not None else (open_line, 1)
         findings.append(
             _finding(
                 rel,

@@ -26,6 +26,7 @@ class Declared:
     has_action_items: bool = True
     source: tuple[str, str] | None = None  # incidents: (system, id) of an imported record
     started_at: str | None = None  # incidents: as written
+    opening_line: int = 1  # the line of the front matter's opening `---` (where a missing key is reported)
 
 
 class _Probe:
@@ -149,7 +150,7 @@ def _postmortem_targets(
             findings.append(
                 Finding(
                     d.path,
-                    1,
+                    d.opening_line,
                     1,
                     ERROR,
                     "missing-field",
