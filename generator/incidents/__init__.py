@@ -16,7 +16,7 @@ draws it):
 10. the faces: `mkdocs_plugin` (the only importer of MkDocs) and `cli`.
 """
 
-__version__ = "0.2.1"
+__version__ = "0.3.0"
 
 # Where the project lives: `incidents init` pins the pre-commit hook to this repository at the
 # tag `v<version>`, and the manual shows how to call its action and reusable workflow.

@@ -90,6 +90,7 @@ def values(options: Options) -> dict[str, str]:
         "PIN": pin.tail,
         "REPOSITORY": REPOSITORY,
         "FIRST_SEVERITY": "SEV-1" if options.scheme == "sev" else "P0",
+        "WARNING_SEVERITY": "SEV-3" if options.scheme == "sev" else "P2",  # policy/ingest.yml: `warning` alerts
         "SITE_URL": _site_url_line(options.site_url),
     }
 

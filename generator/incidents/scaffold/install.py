@@ -23,7 +23,7 @@ DISTRIBUTION = "incident-as-code"
 
 @dataclass(frozen=True)
 class Pin:
-    tail: str  # what follows the requirement's name (and extras): `==0.2.1` or ` @ git+URL@COMMIT`
+    tail: str  # what follows the requirement's name (and extras): `==0.3.0` or ` @ git+URL@COMMIT`
     source: str  # how it was installed, in words
     note: str | None = None  # what the team must check before CI can install it
 
