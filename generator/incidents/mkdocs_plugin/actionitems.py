@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from incidents.mkdocs_plugin.pages import POSTMORTEM_STATUS_LABELS, SiteData
+from incidents.mkdocs_plugin.labels import POSTMORTEM_STATUS_LABELS
+from incidents.mkdocs_plugin.pages import SiteData
 
 _LAST = date.max
 
