@@ -41,7 +41,7 @@ def extract() -> Catalog:
     ):
         catalog.add(message, None, [(f"mkdocs_plugin/{filename}", lineno)], auto_comments=comments, context=context)
     for path in FEED_SOURCES:
-        for lineno, message, comments, context in extract_from_file("python", str(path), KEYWORDS):
+        for lineno, message, comments, _context in extract_from_file("python", str(path), KEYWORDS):
             catalog.add(message, None, [(str(path.relative_to(PACKAGE)), lineno)], auto_comments=comments)
     return catalog
 

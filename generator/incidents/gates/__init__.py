@@ -14,7 +14,10 @@ concerned. Present obligations are errors, past misses warnings:
   (`first-update-late`, `update-overdue` / `update-gap`; the gap from
   `detected_at` to the first update counts), the internal timeline cadence
   (`timeline-overdue` / `timeline-gap`) and `monitor_for` (`monitor-short`),
-  in gates.response.
+  in gates.response;
+* translations (gates.languages): with the policy's `languages: [en, de]`, an open public
+  incident's update without every listed translation (`translation-missing`), a warning
+  once resolved (`translation-missed`).
 
 Only incidents the process rules apply to (`policy.process_rules_apply`: not
 imported, not started before `effective_from`) are gated.
@@ -28,6 +31,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from incidents.findings import Finding
+from incidents.gates.languages import language_gates
 from incidents.gates.postmortem import (
     action_item_gates,
     front_matter_lines,
@@ -64,6 +68,7 @@ def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] |
             findings += escalation_gates(inc, sev, as_of)
             findings += cadence_gates(inc, sev, as_of)
             findings += monitor_gates(inc, sev)
+            findings += language_gates(inc, policy.languages)
             required = policy.postmortem_requirement(inc)
             if required is not None and (pm is not None or inc.postmortem_url is None):
                 src = sources.get(pm.path) if pm is not None and sources else None
