@@ -12,6 +12,7 @@ times, durations, numbers and relative times formatted by Babel for the locale.
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -21,7 +22,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 from markupsafe import Markup
@@ -147,7 +148,9 @@ class Words:
 
     def percent(self, value: float, digits: int = 2) -> str:
         """99.95% · 99,95 % (the locale's percent sign and spacing)."""
-        return format_percent(value / 100, format=f"#,##0.{'0' * digits}%" if digits else "#,##0%", locale=self.locale)
+        pattern = copy.copy(self.locale.percent_formats[None])
+        pattern.frac_prec = (digits, digits)
+        return pattern.apply(value / 100, self.locale)
 
 
 def resolve_language(option: str | None, theme_language: str | None) -> tuple[str, str | None]:
