@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from siteroot import MKDOCS, OPEN, STANDARD, build, write_root
+from siteroot import OPEN, STANDARD, build, write_root
 
 pytestmark = pytest.mark.site
 
