@@ -97,3 +97,13 @@ def test_theme_language_without_a_catalog_builds_in_english(tmp_path):
     result = build(german_root(tmp_path, options="", theme_language="it"), strict=True)
     assert result.returncode == 0, result.output
     assert "Past incidents" in read(result.site, "index.html")
+
+
+def test_the_demo_builds_in_german(tmp_path):
+    """`make demo` builds mkdocs.de.yml (INHERIT: mkdocs.yml, language: de) with --strict into site-de/."""
+    repo = Path(__file__).resolve().parents[2]
+    assert "mkdocs.de.yml -d site-de" in (repo / "Makefile").read_text()
+    result = build(repo, tmp_path / "site-de", strict=True, config="mkdocs.de.yml")
+    assert result.returncode == 0, result.output
+    html = read(result.site, "incidents/INC-2026-0023/index.html")
+    assert '<html lang="de"' in html and "Webhook-Zustellungen an einige Endpunkte" in html
