@@ -132,7 +132,7 @@ class SiteBuilder:
         for path, content in service_feeds(data.status_repo, data.now, info, language=lang, _=gettext).items():
             self._output(files, config, path, content)
         self._output(files, config, CSS_URI, CSS_SRC.read_bytes())
-        self.urls = {src: files.get_file_from_path(src).url for src in self.pages}
+        self.urls = {src: file.url for src in self.pages if (file := files.get_file_from_path(src)) is not None}
         return files
 
     # ---- titles and layout ------------------------------------------------------------------
@@ -144,7 +144,8 @@ class SiteBuilder:
             return chrome_title(f"{obj.id}: {obj.title}")
         if kind == "postmortem":
             inc = self.data.incident(obj.incident)
-            return chrome_title(w._("Postmortem %(id)s: %(title)s", id=obj.incident, title=obj.title or inc.title))
+            title = obj.title or (inc.title if inc is not None else "")
+            return chrome_title(w._("Postmortem %(id)s: %(title)s", id=obj.incident, title=title))
         return w.t(obj)
 
     def prepare(self, page: Page) -> bool:

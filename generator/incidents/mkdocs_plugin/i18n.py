@@ -27,6 +27,8 @@ from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 from markupsafe import Markup
 
+_Date = date  # the types, under names the methods `date` and `datetime` below do not shadow
+_DateTime = datetime
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "incidents"
 LANGUAGES = ("en", "de", "fr", "es", "ja", "pt_BR")  # shipped and complete
@@ -93,28 +95,28 @@ class Words:
         return text % dict(values, num=n)
 
     # ---- values ----------------------------------------------------------------------------
-    def date(self, value: date | datetime) -> str:
+    def date(self, value: _Date | _DateTime) -> str:
         """Jan 14, 2026 · 14.01.2026 · 2026/01/14 (the locale's medium date)."""
         if isinstance(value, datetime):
             value = value.astimezone(UTC).date()
         return format_skeleton("yMMMd", value, locale=self.locale)
 
-    def day(self, value: date) -> str:
+    def day(self, value: _Date) -> str:
         """A day heading: Jan 14, 2026 (the locale's long date)."""
         return format_date(value, "long", locale=self.locale)
 
-    def month(self, value: date | datetime) -> str:
+    def month(self, value: _Date | _DateTime) -> str:
         """January 2026 · Januar 2026 · 2026年1月."""
         return format_skeleton("yMMMM", value, locale=self.locale)
 
-    def clock(self, value: datetime) -> str:
+    def clock(self, value: _DateTime) -> str:
         return format_time(value.astimezone(UTC), "HH:mm", tzinfo=UTC, locale=self.locale)
 
-    def datetime(self, value: datetime) -> str:
+    def datetime(self, value: _DateTime) -> str:
         """Jan 14, 2026, 14:35 UTC in the locale's words."""
         return self._("%(date)s %(time)s UTC", date=self.date(value), time=self.clock(value))
 
-    def time_html(self, value: datetime | None) -> Markup:
+    def time_html(self, value: _DateTime | None) -> Markup:
         if value is None:
             return Markup("—")
         u = value.astimezone(UTC)
@@ -130,7 +132,7 @@ class Words:
         sign = "-" if value.total_seconds() < 0 and total else ""
         if total == 0:
             return format_unit(0, "duration-minute", length="short", locale=self.locale)
-        parts = []
+        parts: list[str] = []
         for unit, size in _UNITS:
             if total >= size and len(parts) < 2:
                 amount, total = divmod(total, size)
@@ -139,7 +141,7 @@ class Words:
                 break
         return sign + " ".join(parts)
 
-    def since(self, start: datetime, now: datetime) -> str:
+    def since(self, start: _DateTime, now: _DateTime) -> str:
         """`3 hours ago` in the locale (Babel's relative time)."""
         return format_timedelta(start - now, add_direction=True, locale=self.locale)
 

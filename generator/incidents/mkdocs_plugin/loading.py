@@ -20,6 +20,7 @@ from incidents.mkdocs_plugin.bodies import BodyCache, render_bodies
 from incidents.mkdocs_plugin.chrome import build_now
 from incidents.mkdocs_plugin.i18n import Words, resolve_language
 from incidents.mkdocs_plugin.pages import SiteData
+from incidents.publish.statuspage import PageInfo
 from incidents.reading.validate import validate_root
 
 log = logging.getLogger("mkdocs.plugins.incidents")
@@ -32,7 +33,7 @@ class Loaded:
     root: Path
     data: SiteData
     status_src: str
-    page_info: object  # incidents.publish.statuspage.PageInfo
+    page_info: PageInfo
     words: Words
 
 
@@ -103,8 +104,8 @@ def render_all_bodies(data: SiteData, timeout: float, bodies: BodyCache) -> None
     bodies.html = html
 
 
-def page_info(options, config):
-    from incidents.publish.statuspage import PageInfo, stable_id
+def page_info(options, config) -> PageInfo:
+    from incidents.publish.statuspage import stable_id
 
     name = options.page_name or config.site_name
     page_id = options.page_id or stable_id(f"page:{config.site_name}")

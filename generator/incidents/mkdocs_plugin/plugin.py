@@ -68,6 +68,13 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
     def data(self):
         return self.builder.data if self.builder is not None else None
 
+    @property
+    def site(self) -> SiteBuilder:
+        """The build's pages (set in on_config, before any other event that uses it)."""
+        if self.builder is None:
+            raise RuntimeError("incidents: the plugin's on_config has not run")
+        return self.builder
+
     # ---- configuration and validation ------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
         self._command = command
@@ -88,22 +95,22 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
 
     # ---- files and navigation ----------------------------------------------------------------
     def on_files(self, files: Files, config) -> Files:
-        return self.builder.add_files(files, config)
+        return self.site.add_files(files, config)
 
     def on_nav(self, nav: Navigation, config, files: Files) -> Navigation:
         if config.nav is not None:
             return nav  # the user wrote their own navigation
-        pages = self.builder.pages
-        order = {self.builder.loaded.status_src: 0}
+        pages = self.site.pages
+        order = {self.site.loaded.status_src: 0}
         order.update({src: i + 1 for i, (src, _, _, _) in enumerate(INDEX_PAGES) if src in pages})
         return order_navigation(nav, order)
 
     # ---- pages ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files):
-        return "" if self.builder.prepare(page) else markdown
+        return "" if self.site.prepare(page) else markdown
 
     def on_page_content(self, html: str, page: Page, config, files: Files):
-        ours = self.builder.content(page, config)
+        ours = self.site.content(page, config)
         return html if ours is None else ours
 
     # The search plugin indexes what a page shows. For the pages that would cost it most
@@ -111,12 +118,12 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
     # same words without the layout's markup. The page itself keeps its full HTML.
     @event_priority(100)  # before the search plugin's on_page_context
     def _search_view(self, context, page, config, nav):
-        light = self.builder.search_html.get(page.file.src_uri)
+        light = self.site.search_html.get(page.file.src_uri)
         if light is not None:
             self._full_html[page.file.src_uri] = page.content
             page.content = light
-        if page.file.src_uri in self.builder.pages:
-            context["incidents_chrome"] = self.builder.chrome(page, config)
+        if page.file.src_uri in self.site.pages:
+            context["incidents_chrome"] = self.site.chrome(page, config)
         return context
 
     @event_priority(-100)  # after it
@@ -124,7 +131,7 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         full = self._full_html.pop(page.file.src_uri, None)
         if full is not None:
             page.content = full
-            self.builder.search_html.pop(page.file.src_uri, None)
+            self.site.search_html.pop(page.file.src_uri, None)
         return context
 
     on_page_context = CombinedEvent(_search_view, _full_view)
@@ -138,8 +145,8 @@ class IncidentsPlugin(BasePlugin[IncidentsConfig]):
         return html[:head] + feed_links(config.site_url, page_url, name) + html[head:]
 
     def on_post_page(self, output: str, page: Page, config) -> str:
-        if page.file.src_uri in self.builder.pages:
-            lang = self.builder.words.html_lang
+        if page.file.src_uri in self.site.pages:
+            lang = self.site.words.html_lang
             output = _HTML_LANG.sub(f'<html lang="{lang}"', output, count=1)
         return self._with_feed_links(output, page.url, config)
 

@@ -67,7 +67,7 @@ def _group_status(services: list[dict]) -> str:
 
 def service_groups(data: SiteData) -> list[dict]:
     """Services in the order of services.yml, grouped by `group`; ungrouped ones stand alone (no heading)."""
-    repo, now, w = data.status_repo, data.now, data.words
+    repo, now, w = data.status_repo or data.repo, data.now, data.words
     statuses = component_statuses(repo, now)
     groups: list[dict] = []
     by_name: dict = {}
@@ -110,7 +110,7 @@ def past_days(data: SiteData) -> list[dict]:
 
 
 def status_context(data: SiteData) -> dict:
-    repo, now, w = data.status_repo, data.now, data.words
+    repo, now, w = data.status_repo or data.repo, data.now, data.words
     open_list = []
     # The internal home shows every open incident (internal ones marked) with who leads it; the public one,
     # the published incidents.
