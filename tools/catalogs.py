@@ -12,6 +12,7 @@ without its translations fails the tests.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def update() -> None:
                 po = read_po(fh, locale=language)
         else:
             po = Catalog(locale=language, domain="incidents", project="incident-as-code")
-        po.update(template, no_fuzzy_matching=True)
+        po.update(copy.deepcopy(template), no_fuzzy_matching=True)  # update() may share the template's messages
         if language == DEFAULT:
             for message in po:
                 if message.id and not message.string:

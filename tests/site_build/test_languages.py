@@ -107,3 +107,13 @@ def test_the_demo_builds_in_german(tmp_path):
     assert result.returncode == 0, result.output
     html = read(result.site, "incidents/INC-2026-0023/index.html")
     assert '<html lang="de"' in html and "Webhook-Zustellungen an einige Endpunkte" in html
+
+
+def test_internal_pages_in_german(tmp_path):
+    result = build(german_root(tmp_path, options=":\n      audience: internal\n      language: de"), strict=True)
+    assert result.returncode == 0, result.output
+    assert "Schweregrad-Richtlinie" in read(result.site, "policy/index.html")
+    items = read(result.site, "action-items/index.html")
+    assert "Offene Maßnahmen nach Verantwortlichen" in items and "Open items by owner" not in items
+    home = read(result.site, "index.html")
+    assert "<dt>Leitung</dt><dd>alice" in home and "seit der Erkennung" in home

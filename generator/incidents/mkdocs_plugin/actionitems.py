@@ -29,7 +29,7 @@ def _row(data: SiteData, pm, item, today: date) -> dict:
         "incident_id": pm.incident,
         "incident_title": inc.title if inc is not None else "",
         "postmortem_src": f"postmortems/{pm.incident}.md",
-        "postmortem_status": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),
+        "postmortem_status": data.words.t(POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status)),
     }
 
 

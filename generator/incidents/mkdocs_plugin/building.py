@@ -19,7 +19,7 @@ from mkdocs.utils import get_relative_url
 from incidents.mkdocs_plugin.bodies import BodyCache
 from incidents.mkdocs_plugin.chrome import GeneratedPage, chrome_title, css_color, finalize
 from incidents.mkdocs_plugin.i18n import N_, update_text
-from incidents.mkdocs_plugin.labels import label
+from incidents.mkdocs_plugin.labels import ACTION_ITEM_STATUS_LABELS, LIFECYCLE_LABELS, label
 from incidents.mkdocs_plugin.loading import Loaded
 from incidents.mkdocs_plugin.render import safe_url
 from incidents.mkdocs_plugin.subscribe import SUBSCRIBE_PAGE, SUBSCRIBE_SRC, subscribe_context
@@ -64,6 +64,10 @@ def template_environment(dirs, loaded: Loaded, bodies: BodyCache) -> jinja2.Envi
     env.filters["safe_url"] = safe_url
     env.filters["css_color"] = css_color
     env.filters["status_label"] = lambda s: label(words, s)
+    env.filters["lifecycle_label"] = lambda s: words.t(LIFECYCLE_LABELS.get(s, s))
+    env.filters["action_status"] = lambda s: (
+        words.t(ACTION_ITEM_STATUS_LABELS[s]) if s in ACTION_ITEM_STATUS_LABELS else s
+    )
     env.filters["message"] = lambda u: update_text(u, words.language)
     env.filters["markdown"] = bodies
     env.globals["generator"] = "incident-as-code"

@@ -30,6 +30,7 @@ LIFECYCLE_LABELS = {
     "mitigated_at": N_("Mitigated"),
     "resolved_at": N_("Resolved"),
 }
+ACTION_ITEM_STATUS_LABELS = {"open": N_("open"), "done": N_("done"), "cancelled": N_("cancelled")}
 # The page's overall status (Statuspage's `status.description`, FORMAT.md section 8), as the banner says it.
 PAGE_DESCRIPTIONS = {
     "All Systems Operational": N_("All Systems Operational"),
