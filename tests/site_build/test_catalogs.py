@@ -101,3 +101,15 @@ def test_language_codes_and_update_text():
     upd = SimpleNamespace(message="We are investigating.", translations={"de": "Wir untersuchen."})
     assert update_text(upd, "de") == "Wir untersuchen." and update_text(upd, "fr") == "We are investigating."
     assert catalog("ja").gettext("Operational") == "正常"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_clock_is_babels_24_hour_time(language):
+    """`Words.clock` writes HH:mm itself (fast); it must say what Babel says for every shipped locale."""
+    from datetime import UTC, datetime
+
+    from babel.dates import format_time
+
+    for hour, minute in ((0, 0), (9, 5), (23, 59)):
+        when = datetime(2026, 1, 14, hour, minute, tzinfo=UTC)
+        assert Words(language).clock(when) == format_time(when, "HH:mm", tzinfo=UTC, locale=language)
