@@ -105,3 +105,15 @@ def test_no_empty_details_heading_and_one_duration_format(internal):
     assert "Time to detect: <strong>2 min</strong>" in html
     assert not re.search(r"<strong>\d+[smhd]</strong>", html)  # no "0m" next to "7 sec"
     assert 'id="details"' in page(internal, "incidents/INC-2026-0001")
+
+
+def test_logo_option_and_the_neutral_default(tmp_path, public):
+    assert '<svg class="inc-header__logo"' in page(public)  # no logo configured: the neutral status mark
+    root = write_root(tmp_path / "root", options=":\n      logo: images/acme.svg\n      page_name: Acme Status")
+    (root / "docs" / "images").mkdir(parents=True)
+    (root / "docs" / "images" / "acme.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    history = page(result.site, "history")
+    assert '<img class="inc-header__logo" src="../images/acme.svg" alt=""' in history
+    assert '<span class="inc-header__name">Acme Status</span>' in history
