@@ -22,9 +22,11 @@ demo: $(STAMP)
 	$(BIN)/incidents validate --root .
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.yml -d site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.internal.yml -d site-internal
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f mkdocs.de.yml -d site-de
 	@echo ""
 	@echo "Two sites are built from the same records:"
 	@echo "  the public status site (mkdocs.yml, for customers):  file://$(CURDIR)/site/index.html"
+	@echo "    the same in German (mkdocs.de.yml, language: de):  file://$(CURDIR)/site-de/index.html"
 	@echo "  the internal incident site (mkdocs.internal.yml, behind your login):"
 	@echo "                                                      file://$(CURDIR)/site-internal/index.html"
 	@echo "    (with every field, every postmortem, metrics, policy and the action items page:"
@@ -100,4 +102,4 @@ test: $(STAMP) lint chromium alertmanager yaml-language-server npm-fixtures
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 clean:
-	rm -rf $(VENV) site site-internal manual-site node_modules tests/npm/node_modules build *.egg-info .pytest_cache test-output
+	rm -rf $(VENV) site site-internal site-de manual-site node_modules tests/npm/node_modules build *.egg-info .pytest_cache test-output

@@ -14,9 +14,13 @@ run, SOURCE_DATE_EPOCH set), interleaved A B A B ... after one untimed warm-up
 of each (which also fills the cache of read records, so A runs warm). A third
 series, C, is A with INCIDENTS_NO_CACHE=1 (every file read again). Reports
 median, min and max and the ratio of the medians (A / B, and C / B).
-Goal: A / B <= 1.2.
+Goal: A / B <= 1.2. With `--language de`, a fourth series D builds the same
+incidents site in that language (`mkdocs.<lang>.yml`: INHERIT + the plugin's
+`language`), interleaved with the others: a second language should cost no more
+than a second build (D / A about 1).
 
 Usage: python benchmarks/bench_site.py [--incidents N] [--runs R] [--seed S] [--json FILE] [--profile]
+                                       [--language LANG]
 """
 
 from __future__ import annotations
@@ -99,7 +103,14 @@ def prepare(n: int, seed: int, where: Path) -> tuple[Path, Path]:
     return inc_root, plain_root
 
 
-def build_seconds(root: Path, profile: Path | None = None, no_cache: bool = False) -> float:
+def language_config(root: Path, language: str) -> str:
+    """The incidents site's config in another language (the plugin's `language` option)."""
+    name = f"mkdocs.{language}.yml"
+    (root / name).write_text(f"INHERIT: mkdocs.yml\nplugins:\n  - search\n  - incidents:\n      language: {language}\n")
+    return name
+
+
+def build_seconds(root: Path, profile: Path | None = None, no_cache: bool = False, config: str = "mkdocs.yml") -> float:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
     env.pop("INCIDENTS_NO_CACHE", None)
     if no_cache:
@@ -108,7 +119,7 @@ def build_seconds(root: Path, profile: Path | None = None, no_cache: bool = Fals
     cmd = [sys.executable]
     if profile is not None:
         cmd += ["-m", "cProfile", "-o", str(profile)]
-    cmd += ["-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    cmd += ["-m", "mkdocs", "build", "-q", "-f", str(root / config), "-d", str(site)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -129,6 +140,7 @@ def main(argv=None) -> int:
     ap.add_argument("--where", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--profile", action="store_true", help="also write a cProfile of one incidents build")
+    ap.add_argument("--language", default=None, help="also time the incidents site in this language (series D)")
     args = ap.parse_args(argv)
     where = args.where or HERE / "corpus" / f"site-{args.incidents}-s{args.seed}"
     t0 = time.perf_counter()
@@ -138,13 +150,19 @@ def main(argv=None) -> int:
 
     build_seconds(inc_root)  # warm-up (page cache, .pyc; fills the cache of read records)
     build_seconds(plain_root)
-    a, b, c = [], [], []
+    other = language_config(inc_root, args.language) if args.language else None
+    if other:
+        build_seconds(inc_root, config=other)
+    a, b, c, d = [], [], [], []
     for i in range(args.runs):
         a.append(build_seconds(inc_root))
         b.append(build_seconds(plain_root))
         c.append(build_seconds(inc_root, no_cache=True))
+        if other:
+            d.append(build_seconds(inc_root, config=other))
         print(
-            f"run {i + 1}: incidents (warm cache) {a[-1]:.2f}s  plain {b[-1]:.2f}s  incidents (no cache) {c[-1]:.2f}s",
+            f"run {i + 1}: incidents (warm cache) {a[-1]:.2f}s  plain {b[-1]:.2f}s  incidents (no cache) {c[-1]:.2f}s"
+            + (f"  in {args.language} {d[-1]:.2f}s" if other else ""),
             flush=True,
         )
     built = sum(1 for _ in (inc_root / "site").rglob("index.html"))
@@ -162,6 +180,13 @@ def main(argv=None) -> int:
         "ratio_no_cache": statistics.median(c) / statistics.median(b),
         "goal": GOAL,
     }
+    if d:
+        result["language"] = args.language
+        result["second_language_build_s"] = summary(d)
+        result["second_language_ratio"] = statistics.median(d) / statistics.median(a)
+        print(
+            f"in {args.language}: median {statistics.median(d):.2f}s; / the same site in en {result['second_language_ratio']:.2f}"
+        )
     result["ok"] = result["ratio"] <= GOAL
     print(
         f"incidents site: median {result['incidents_build_s']['median']:.2f}s "

@@ -39,6 +39,8 @@ def test_wheel_holds_package_templates_and_entry_points(tmp_path):
     assert parser["mkdocs.plugins"]["incidents"] == "incidents.mkdocs_plugin.plugin:IncidentsPlugin"
     assert "incidents/cli/__init__.py" in names
     assert any(n.startswith("incidents/mkdocs_plugin/templates/") for n in names), "templates ship in the wheel"
+    for lang in ("de", "fr", "es", "ja", "pt_BR"):  # the catalogs the plugin compiles at build time
+        assert f"incidents/mkdocs_plugin/locale/{lang}/LC_MESSAGES/incidents.po" in names, lang
     assert not any(n.startswith(("tests/", "generator/", "benchmarks/", "incidents/20")) for n in names)
     assert not any(n.endswith(".md") and n.startswith("incidents/") and "/templates/" not in n for n in names), (
         "no record ships in the wheel"

@@ -144,7 +144,7 @@ def test_atom_escapes_hostile_text():
     # the HTML carried in the entry has the record text escaped: no live tag inside it
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
-    assert "Public API (major outage)" in html
+    assert "Public API (Major outage)" in html
 
 
 def test_internal_incidents_absent_from_feeds():
@@ -287,7 +287,7 @@ def test_service_names_in_entry_html_are_escaped():
     )
     data = atom_feed(Repository(Path("."), POLICY, (hostile,)), NOW, PAGE)
     html = ET.fromstring(data).find(f"{ATOM}entry").findtext(f"{ATOM}content")
-    assert "Database &lt;db&gt; (partial outage)" in html
+    assert "Database &lt;db&gt; (Partial outage)" in html
     assert "line one<br>line &lt;two&gt;" in html
 
 

@@ -175,6 +175,18 @@ CODES: dict[str, tuple[str, str]] = {
         "warning",
         "Two consecutive timeline entries (or detection and the first) further apart than `internal_update_every`.",
     ),
+    "translation-missing": (
+        "error",
+        "An open public incident's update lacks a translation into a language of the policy's `languages`.",
+    ),
+    "translation-missed": (
+        "warning",
+        "A resolved public incident's update was published without a language of the policy's `languages`.",
+    ),
+    "bad-language": (
+        "error",
+        "A language code (policy `languages:`, an update's `translations:`) is not one (write `de`, `pt_BR`).",
+    ),
     "monitor-short": (
         "warning",
         "Resolved sooner than `monitor_for` after entering `monitoring` (or without monitoring).",

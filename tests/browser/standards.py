@@ -43,6 +43,22 @@ def run_axe(page) -> list[dict]:
     return result
 
 
+OUR_CONTENT = [[".inc-page"], [".inc-header"], [".inc-footer"]]  # what the plugin writes, not the theme's chrome
+
+
+def run_axe_all_rules(page) -> list[dict]:
+    """axe-core with every rule on (best practices and AAA included), over the plugin's own content only:
+    [{id, impact, nodes}]."""
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        "async (include) => { const rules = axe.getRules().map(r => r.ruleId);"
+        " const r = await axe.run({include}, {runOnly: {type: 'rule', values: rules}});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map(n => n.target.join(' '))})); }",
+        OUR_CONTENT,
+    )
+
+
 def axe_count(violations: list[dict]) -> Counter:
     return Counter({v["id"]: len(v["nodes"]) for v in violations})
 

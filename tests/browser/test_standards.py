@@ -17,7 +17,7 @@ import pytest
 from hostile import HOSTILE_RECORDS
 from lxml import etree
 from siteroot import build, write_root
-from standards import axe_available, duplicate_ids, run_axe, run_vnu, vnu_available
+from standards import axe_available, duplicate_ids, run_axe, run_axe_all_rules, run_vnu, vnu_available
 from test_site_browser import ARGS, CHROMIUM, Served
 
 pytestmark = [
@@ -43,12 +43,23 @@ PAGE_KINDS = {
 }
 
 
+# The public status pages a customer sees (FORMAT.md section 8, "The status page as customers know it").
+PUBLIC_KINDS = {
+    "status": "",
+    "history": "history/",
+    "incident": "incidents/INC-2026-0002/",
+    "maintenance": "maintenance/MNT-2026-0001/",
+    "subscribe": "subscribe/",
+}
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     internal = write_root(tmp_path_factory.mktemp("internal") / "root", options=":\n      audience: internal")
     public = write_root(tmp_path_factory.mktemp("public") / "root")
+    german = write_root(tmp_path_factory.mktemp("german") / "root", options=":\n      language: de")
     out = {}
-    for name, root in (("internal", internal), ("public", public)):
+    for name, root in (("internal", internal), ("public", public), ("german", german)):
         result = build(root)
         assert result.returncode == 0, result.output
         out[name] = result.site
@@ -90,6 +101,70 @@ def test_axe_finds_no_wcag_violation_on_any_page_kind(sites, browser, scheme):
     assert found == {}
 
 
+@pytest.mark.skipif(
+    not axe_available(), reason="axe-core is not installed (make npm-fixtures installs it into tests/npm/node_modules)"
+)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_all_rules_find_nothing_serious_in_our_content(sites, browser, scheme):
+    """Every axe rule (best practices, AAA contrast, landmark-unique...) on the public pages in two languages
+    and on every internal page kind, over what the plugin writes: nothing serious or critical."""
+    found = {}
+    for name, kinds in (("public", PUBLIC_KINDS), ("german", PUBLIC_KINDS), ("internal", PAGE_KINDS)):
+        served = Served(sites[name])
+        try:
+            for width in (1280, 390):
+                context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+                page = context.new_page()
+                for kind, rel in kinds.items():
+                    page.goto(served.url + rel)
+                    page.wait_for_load_state("load")
+                    bad = [v for v in run_axe_all_rules(page) if v["impact"] in ("serious", "critical")]
+                    if bad:
+                        found[f"{name} {kind} {width}px"] = {v["id"]: v["nodes"][:3] for v in bad}
+                context.close()
+        finally:
+            served.close()
+    assert found == {}
+
+
+def test_public_pages_have_no_documentation_chrome(sites, browser):
+    """A customer sees a status page: our header (name, logo, "Subscribe to updates"), no navigation
+    sidebar, no search box, no table of contents, no "Made with Material for MkDocs"."""
+    for name in ("public", "german"):
+        for kind, rel in PUBLIC_KINDS.items():
+            html = (sites[name] / rel / "index.html").read_text()
+            assert 'class="md-sidebar' not in html and 'data-md-component="search"' not in html, (name, kind)
+            assert "Material for MkDocs" not in html and 'class="inc-header' in html, (name, kind)
+            assert 'class="inc-header__subscribe" href=' in html and "inc-header__logo" in html, (name, kind)
+    internal = (sites["internal"] / "index.html").read_text()
+    assert 'class="md-sidebar' in internal  # the team's site keeps its navigation and search
+
+
+def test_tables_fit_a_1280px_window(sites, browser):
+    served = Served(sites["internal"])
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        cut = {}
+        for kind in ("metrics", "action items", "postmortems"):
+            page.goto(served.url + PAGE_KINDS[kind])
+            page.wait_for_load_state("load")
+            wide = page.evaluate(
+                "() => [...document.querySelectorAll('.inc-scroll')]"
+                ".filter(e => Math.max(e.scrollWidth, e.querySelector('table').scrollWidth) > e.clientWidth + 1)"
+                ".map(e => e.getAttribute('aria-label'))"
+            )
+            labels = page.evaluate(
+                "() => [...document.querySelectorAll('[role=region]')].map(e => e.getAttribute('aria-label'))"
+            )
+            assert len(labels) == len(set(labels)), (kind, labels)  # every region its own name
+            if wide:
+                cut[kind] = wide
+        page.close()
+    finally:
+        served.close()
+    assert cut == {}
+
+
 def _theme_errors(messages: list[dict], page: Path) -> Counter:
     return Counter(m["message"] for m in messages if m["url"].endswith(page.as_posix()))
 
@@ -99,9 +174,12 @@ def _theme_errors(messages: list[dict], page: Path) -> Counter:
     reason="the Nu HTML Checker needs tests/npm/node_modules/vnu-jar "
     "(make npm-fixtures) and a Java runtime (apt-get install default-jre-headless)",
 )
-def test_nu_html_checker_finds_no_errors_beyond_the_themes_own(sites):
-    site = sites["internal"]
-    pages = [site / (rel + "index.html") for rel in PAGE_KINDS.values()]
+@pytest.mark.parametrize(
+    ("name", "kinds"), [("internal", PAGE_KINDS), ("public", PUBLIC_KINDS), ("german", PUBLIC_KINDS)]
+)
+def test_nu_html_checker_finds_no_errors_beyond_the_themes_own(sites, name, kinds):
+    site = sites[name]
+    pages = [site / (rel + "index.html") for rel in kinds.values()]
     theme_page = site / "404.html"  # the theme's own page: its errors are the baseline
     messages = run_vnu([*pages, theme_page])
     baseline = _theme_errors(messages, theme_page)

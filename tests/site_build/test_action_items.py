@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 from incidents.mkdocs_plugin.actionitems import action_items_context
+from incidents.mkdocs_plugin.i18n import Words
 from incidents.records.model import ActionItem, Postmortem
 
 
@@ -39,6 +40,7 @@ def test_open_first_overdue_marked_by_owner_and_due_date():
     data = SimpleNamespace(
         now=datetime(2026, 3, 15, 12, tzinfo=UTC),
         repo=SimpleNamespace(postmortems=pms),
+        words=Words(),
         incident=lambda i: SimpleNamespace(title=f"title {i}"),
     )
     ctx = action_items_context(data)

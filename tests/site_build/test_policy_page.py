@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+from incidents.mkdocs_plugin.i18n import Words
 from incidents.mkdocs_plugin.policy_page import policy_context
 from incidents.policy.policy_file import load_policy
 
@@ -15,7 +16,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 def _context(example: str) -> dict:
     loaded = load_policy(EXAMPLES / example)
     assert not [f for f in loaded.findings if f.level == "error"]
-    return policy_context(SimpleNamespace(policy=loaded.policy))
+    return policy_context(SimpleNamespace(policy=loaded.policy, words=Words()))
 
 
 def test_severity_rows_show_internal_cadence_and_observation():
@@ -41,6 +42,6 @@ def test_a_policy_without_process_keys_has_no_process_rows(tmp_path):
         "severities:\n  - id: SEV-1\n    name: Critical\nroles: [commander]\n"
     )
     (tmp_path / "policy" / "services.yml").write_text("services:\n  - id: api\n    name: API\n")
-    ctx = policy_context(SimpleNamespace(policy=load_policy(tmp_path).policy))
+    ctx = policy_context(SimpleNamespace(policy=load_policy(tmp_path).policy, words=Words()))
     assert ctx["process"] == [("Postmortem author", "commander")]
     assert ctx["severities"][0]["targets"] == []

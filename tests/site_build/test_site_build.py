@@ -78,14 +78,14 @@ def test_uptime_bars_hand_computed(site):
     cls, title = bars[-6]
     assert cls == "major_outage"
     # 60 minutes of major outage (10:00 -> mitigated 11:00): 1 - 60/1440 = 95.83 %
-    assert title.startswith("2026-03-10: 95.83% uptime")
-    assert "major outage 1h" in title and "INC-2026-0001" in title
-    assert bars[-1][1].startswith("2026-03-15: 100.00% uptime")
+    assert title.startswith("Mar 10, 2026: 95.83% uptime")
+    assert "major outage 1 hr" in title and "INC-2026-0001" in title
+    assert bars[-1][1].startswith("Mar 15, 2026: 100.00% uptime")
     # over 90 days: 1 - 60 / (90 * 1440) = 99.95 %
     assert "99.95% uptime" in db
     # the api: INC-2026-0002 open since 10:00, partial: 120 min * 0.3 = 36 min -> 1 - 36/1440 = 97.50 %
     api = html[html.index('data-service="api"') : html.index('data-service="web"')]
-    assert re.findall(r'title="(2026-03-15: [^"]*)"', api)[0].startswith("2026-03-15: 97.50% uptime")
+    assert re.findall(r'title="(Mar 15, 2026: [^"]*)"', api)[0].startswith("Mar 15, 2026: 97.50% uptime")
 
 
 def test_api_has_statuspage_shapes(site):
@@ -133,8 +133,8 @@ def test_feeds_calendar_and_badge(site):
 def test_incident_page(site):
     html = read(site, "incidents/INC-2026-0001/index.html")
     assert "Database failover" in html and "SEV-2 · Major" in html
-    assert "Time to acknowledge: <strong>2m</strong>" in html
-    assert "Total duration: <strong>2h</strong>" in html
+    assert "Time to acknowledge: <strong>2 min</strong>" in html  # one duration format on the page
+    assert "Total duration: <strong>2 hr</strong>" in html
     assert "commander: <strong>bob</strong>" in html
     assert "<h2>What happened</h2>" in html  # the Markdown body, rendered
     assert 'href="../../postmortems/INC-2026-0001/"' in html

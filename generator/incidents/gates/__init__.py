@@ -16,7 +16,10 @@ concerned. Present obligations are errors, past misses warnings:
   (`timeline-overdue` / `timeline-gap`; every cadence is measured up to `resolved_at`) and
   `monitor_for` (`monitor-short`), in gates.response;
 * the observation after resolution (`observe_for`: `close-overdue` / `close-late` /
-  `observe-short`), in gates.closing.
+  `observe-short`), in gates.closing;
+* translations (gates.languages): with the policy's `languages: [en, de]`, an open public
+  incident's update without every listed translation (`translation-missing`), a warning
+  once resolved (`translation-missed`).
 
 A record with `validate` errors still gets every time gate whose fields could be read (gates.partial):
 the response and closing gates run on what could be read of it.
@@ -34,6 +37,7 @@ from datetime import datetime
 
 from incidents.findings import Finding
 from incidents.gates.closing import observe_gates
+from incidents.gates.languages import language_gates
 from incidents.gates.partial import partial_incidents
 from incidents.gates.postmortem import (
     action_item_gates,
@@ -73,6 +77,7 @@ def check_gates(repository, as_of: datetime, sources: Mapping[str, SourceFile] |
         pm = postmortems.get(inc.id)
         if sev is not None and process_rules_apply(inc, policy):
             findings += response_gates(inc, sev, as_of)
+            findings += language_gates(inc, policy.languages)
             required = policy.postmortem_requirement(inc)
             if required is not None and (pm is not None or inc.postmortem_url is None):
                 src = sources.get(pm.path) if pm is not None and sources else None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from incidents.mkdocs_plugin.pages import POSTMORTEM_STATUS_LABELS, SiteData
+from incidents.mkdocs_plugin.labels import POSTMORTEM_STATUS_LABELS
+from incidents.mkdocs_plugin.pages import SiteData
 
 _LAST = date.max
 
@@ -28,7 +29,7 @@ def _row(data: SiteData, pm, item, today: date) -> dict:
         "incident_id": pm.incident,
         "incident_title": inc.title if inc is not None else "",
         "postmortem_src": f"postmortems/{pm.incident}.md",
-        "postmortem_status": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),
+        "postmortem_status": data.words.t(POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status)),
     }
 
 

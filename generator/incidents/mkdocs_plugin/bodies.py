@@ -115,3 +115,20 @@ def render_bodies(
             parent.close()
         pending = pending[index:]
     return done, slow
+
+
+class BodyCache:
+    """The templates' `markdown` filter: bodies rendered beforehand (in bounded time), else rendered here."""
+
+    def __init__(self) -> None:
+        self.html: dict[str, Markup] = {}
+        self._fallback: MarkdownRenderer | None = None
+
+    def __call__(self, text: str | None) -> Markup:
+        if not text or not text.strip():
+            return Markup("")
+        cached = self.html.get(text)
+        if cached is None:
+            self._fallback = self._fallback or MarkdownRenderer()
+            cached = self._fallback(text)
+        return cached

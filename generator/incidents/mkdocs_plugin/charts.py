@@ -131,6 +131,9 @@ def _duration_axis(ax, which: str, values: list[float], label: str) -> None:
     axis.set_label_text(label)
 
 
+MIN_FOR_MEDIAN = 3  # a chart draws a median only for three incidents or more
+
+
 def severity_strip(groups: list[dict], samples: dict[str, list[float]]) -> str | None:
     """Every resolved incident's MTTR as a dot, per severity, with the median and its 95% interval."""
     rows = [g for g in groups if samples.get(g["key"])]
@@ -166,16 +169,17 @@ def severity_strip(groups: list[dict], samples: dict[str, list[float]]) -> str |
                     solid_capstyle="butt",
                     label=once("95% interval of the median"),
                 )
-            ax.plot(
-                [max(g["mttr_median_min"], FLOOR_MIN)] * 2,
-                [y - 0.3, y + 0.3],
-                color=MEDIAN,
-                linewidth=2,
-                label=once("median"),
-            )
+            if len(xs) >= MIN_FOR_MEDIAN:  # the dots of one or two incidents are the whole story
+                ax.plot(
+                    [max(g["mttr_median_min"], FLOOR_MIN)] * 2,
+                    [y - 0.3, y + 0.3],
+                    color=MEDIAN,
+                    linewidth=2,
+                    label=once("median"),
+                )
         ax.set_yticks(range(len(rows)), [f"{g['key']} (n = {g['mttr_n']})" for g in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        _duration_axis(ax, "x", values + [g["mttr_median_min"] for g in rows], "time to resolve (log scale)")
+        _duration_axis(ax, "x", values, "time to resolve (log scale)")
         ax.grid(axis="y", visible=False)
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.32 if len(rows) < 3 else -0.18), ncol=3, fontsize=9)
         return _svg(
@@ -189,7 +193,7 @@ def severity_strip(groups: list[dict], samples: dict[str, list[float]]) -> str |
 def trend_chart(groups: list[dict]) -> str | None:
     """Median MTTR per period with its 95% interval as a bar; hollow where there are too few to tell."""
     rows = [g for g in groups if g["mttr_median_min"] is not None]
-    if not rows:
+    if not any(g["mttr_n"] >= MIN_FOR_MEDIAN for g in rows):
         return None
     with matplotlib.rc_context(RC):
         fig = _new_figure(7.5, 2.7)
@@ -197,6 +201,8 @@ def trend_chart(groups: list[dict]) -> str | None:
         xs = list(range(len(rows)))
         spans = []
         for x, g in zip(xs, rows):
+            if g["mttr_n"] < MIN_FOR_MEDIAN:
+                continue  # no median drawn for one or two incidents: the tick says how few
             median = max(g["mttr_median_min"], FLOOR_MIN)
             low, high = g["mttr_median_ci_low_min"], g["mttr_median_ci_high_min"]
             if low is not None:

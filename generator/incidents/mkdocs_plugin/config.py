@@ -32,3 +32,10 @@ class IncidentsConfig(base.Config):
     # Markdown shown at the top of the `subscribe/` page, e.g. how to join the team's mailing list
     # for status updates (the page also lists the feeds, a feed per service and the calendar).
     subscribe_text = c.Optional(c.Type(str))
+    # The language of every word the plugin writes (status words, headings, dates, durations, relative
+    # times): en, de, fr, es, ja or pt_BR; default: the theme's `theme.language`, else en. Updates with a
+    # `translations:` entry for it are shown in it.
+    language = c.Optional(c.Type(str))
+    # The logo in the status pages' header: a path in docs/ or a URL; default: the theme's `theme.logo`,
+    # else a neutral status mark.
+    logo = c.Optional(c.Type(str))

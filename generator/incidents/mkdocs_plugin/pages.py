@@ -13,49 +13,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from incidents.mkdocs_plugin.audience import internal_ids, internal_view, postmortem_is_public, public_view
+from incidents.mkdocs_plugin.i18n import Words
+from incidents.mkdocs_plugin.labels import (
+    INCIDENT_STATUS_LABELS,
+    LIFECYCLE_LABELS,
+    POSTMORTEM_STATUS_LABELS,
+    STATUS_LABELS,
+)
 from incidents.publish.status import (
-    active_maintenances,
-    component_statuses,
-    open_incidents,
-    page_status,
     recent_incidents,
-    statuspage_impact,
-    upcoming_maintenances,
-    uptime_days,
-    uptime_percent,
 )
 from incidents.reading.validate import Repository
-from incidents.records.durations import format_duration
-from incidents.records.model import IMPACTS, LIFECYCLE, Incident, Maintenance, Postmortem
+from incidents.records.model import LIFECYCLE, Incident, Maintenance, Postmortem
 
-STATUS_LABELS = {
-    "operational": "Operational",
-    "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage",
-    "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance",
-}
-INCIDENT_STATUS_LABELS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
-    "scheduled": "Scheduled",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "closed": "Closed",  # resolved and closed (`closed_at`)
-    "observing": "Under observation",  # resolved, still watched (a severity's `observe_for`)
-}
-POSTMORTEM_STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published"}
-LIFECYCLE_LABELS = {
-    "started_at": "Impact started",
-    "detected_at": "Detected",
-    "acknowledged_at": "Acknowledged",
-    "identified_at": "Cause identified",
-    "mitigated_at": "Mitigated",
-    "resolved_at": "Resolved",
-}
-RECENT_ON_STATUS_PAGE = 5
+PAST_DAYS = 15  # "Past incidents" on the status page, day by day (older ones: history/)
+COMMANDER_ROLES = ("commander", "incident_commander", "ic")
 
 
 def utc(value: datetime) -> datetime:
@@ -73,6 +45,7 @@ class SiteData:
     uptime_window: int = 90
     audience: str = "public"
     status_repo: Repository | None = None  # status page, uptime, API, feeds: always the public view
+    words: Words = field(default_factory=Words)  # the site's language
     _services: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,12 +61,20 @@ class SiteData:
 
     @classmethod
     def from_repository(
-        cls, repo: Repository, now: datetime, *, audience: str = "public", uptime_window: int = 90
+        cls,
+        repo: Repository,
+        now: datetime,
+        *,
+        audience: str = "public",
+        uptime_window: int = 90,
+        words: Words | None = None,
     ) -> SiteData:
         public = public_view(repo)
+        words = words or Words()
         if audience == "internal":
-            return cls(internal_view(repo), repo.incidents, now, internal_ids(repo), uptime_window, audience, public)
-        return cls(public, public.incidents, now, frozenset(), uptime_window, audience, public)
+            hidden = internal_ids(repo)
+            return cls(internal_view(repo), repo.incidents, now, hidden, uptime_window, audience, public, words)
+        return cls(public, public.incidents, now, frozenset(), uptime_window, audience, public, words)
 
     # ---- lookups -----------------------------------------------------------------------------
     @property
@@ -122,30 +103,46 @@ def updates_newest_first(record) -> list:
     return sorted(record.updates, key=lambda u: utc(u.at), reverse=True)
 
 
+def commander(inc: Incident) -> tuple[str, str] | None:
+    """(role, handle) of who leads the incident: the commander role, else the first role named."""
+    roles = dict(inc.roles)
+    for role in COMMANDER_ROLES:
+        if roles.get(role):
+            return role, roles[role]
+    for role, handle in roles.items():
+        if "command" in role and handle:
+            return role, handle
+    return next(iter(roles.items()), None)
+
+
 def incident_summary(data: SiteData, inc: Incident) -> dict:
+    w = data.words
+    lead = commander(inc) if data.internal else None
     return {
         "id": inc.id,
         "title": inc.title,
         "status": inc.status,
-        "status_label": INCIDENT_STATUS_LABELS[inc.status],
+        "status_label": w.t(INCIDENT_STATUS_LABELS[inc.status]),
         "severity": data.severity_label(inc.severity) if data.internal else "",
-        "impact": statuspage_impact(inc),
         "worst_impact": inc.worst_impact,
-        "worst_impact_label": STATUS_LABELS[inc.worst_impact],
+        "worst_impact_label": w.t(STATUS_LABELS[inc.worst_impact]),
         "services": [
             {
                 "id": s,
                 "name": data.service_name(s),
                 "impact": inc.impact.get(s, inc.worst_impact),
-                "impact_label": STATUS_LABELS[inc.impact.get(s, inc.worst_impact)],
+                "impact_label": w.t(STATUS_LABELS[inc.impact.get(s, inc.worst_impact)]),
             }
             for s in inc.services
         ],
         "started_at": inc.started_at,
+        "detected_at": inc.detected_at,
         "resolved_at": inc.resolved_at,
         "duration": (
-            format_duration(max(timedelta(0), (inc.resolved_at or data.now) - inc.started_at)) if data.internal else ""
+            w.duration(max(timedelta(0), (inc.resolved_at or data.now) - inc.started_at)) if data.internal else ""
         ),
+        "since_detection": w.duration(max(timedelta(0), data.now - inc.detected_at)) if inc.is_open else "",
+        "commander": (lead[0].replace("_", " "), lead[1]) if lead else None,
         "internal": inc.id in data.internal_ids,
         "src": f"incidents/{inc.id}.md",
         "has_postmortem": data.postmortem_for(inc.id) is not None,
@@ -157,11 +154,11 @@ def maintenance_view(data: SiteData, m: Maintenance) -> dict:
         "id": m.id,
         "title": m.title,
         "status": m.status,
-        "status_label": INCIDENT_STATUS_LABELS[m.status],
+        "status_label": data.words.t(INCIDENT_STATUS_LABELS[m.status]),
         "services": [data.service_name(s) for s in m.services],
         "scheduled_start": m.scheduled_start,
         "scheduled_end": m.scheduled_end,
-        "length": format_duration(m.scheduled_end - m.scheduled_start),
+        "length": data.words.duration(m.scheduled_end - m.scheduled_start),
         "updates": updates_newest_first(m),
         "body": m.body,
         "internal": m.id in data.internal_ids,
@@ -169,110 +166,25 @@ def maintenance_view(data: SiteData, m: Maintenance) -> dict:
     }
 
 
-def _day_class(day) -> str:
-    if day.major_minutes > 0:
-        return "major_outage"
-    if day.partial_minutes > 0:
-        return "partial_outage"
-    if day.degraded_minutes > 0:
-        return "degraded_performance"
-    return "operational"
-
-
-def _minutes(value: float) -> str:
-    return format_duration(timedelta(minutes=value))
-
-
-def _day_tooltip(day) -> str:
-    parts = [f"{day.day.isoformat()}: {day.uptime * 100:.2f}% uptime"]
-    if day.major_minutes:
-        parts.append(f"major outage {_minutes(day.major_minutes)}")
-    if day.partial_minutes:
-        parts.append(f"partial outage {_minutes(day.partial_minutes)}")
-    if day.degraded_minutes:
-        parts.append(f"degraded {_minutes(day.degraded_minutes)}")
-    if day.incident_ids:
-        parts.append("incidents: " + ", ".join(day.incident_ids))
-    else:
-        parts.append("no incidents")
-    return " · ".join(parts)
-
-
-# ---- pages ---------------------------------------------------------------------------------------
-
-
-def status_context(data: SiteData) -> dict:
-    repo, now = data.status_repo, data.now
-    statuses = component_statuses(repo, now)
-    groups: list[dict] = []
-    by_name: dict = {}
-    for svc in repo.policy.services:
-        days = uptime_days(repo, svc.id, now, data.uptime_window)
-        row = {
-            "id": svc.id,
-            "name": svc.name,
-            "description": svc.description,
-            "status": statuses.get(svc.id, "operational"),
-            "status_label": STATUS_LABELS[statuses.get(svc.id, "operational")],
-            "uptime": f"{uptime_percent(repo, svc.id, now, data.uptime_window):.2f}",
-            "days": [{"cls": _day_class(d), "title": _day_tooltip(d)} for d in days],
-        }
-        key = svc.group or ""
-        if key not in by_name:
-            by_name[key] = {"name": svc.group, "services": []}
-            groups.append(by_name[key])
-        by_name[key]["services"].append(row)
-    for group in groups:
-        ranks = [IMPACTS.index(s["status"]) + 1 if s["status"] in IMPACTS else 0 for s in group["services"]]
-        worst = max(ranks, default=0)
-        group["status"] = (
-            IMPACTS[worst - 1]
-            if worst
-            else (
-                "under_maintenance"
-                if any(s["status"] == "under_maintenance" for s in group["services"])
-                else "operational"
-            )
-        )
-        group["status_label"] = STATUS_LABELS[group["status"]]
-    open_list = []
-    for inc in open_incidents(repo, now):
-        summary = incident_summary(data, inc)
-        summary["updates"] = updates_newest_first(inc)
-        open_list.append(summary)
-    recent_resolved = [incident_summary(data, inc) for inc in recent_incidents(repo) if not inc.is_open][
-        :RECENT_ON_STATUS_PAGE
-    ]
-    return {
-        "page_status": page_status(repo, now),
-        "groups": groups,
-        "open_incidents": open_list,
-        "active_maintenances": [maintenance_view(data, m) for m in active_maintenances(repo, now)],
-        "upcoming_maintenances": [maintenance_view(data, m) for m in upcoming_maintenances(repo, now)],
-        "recent_incidents": recent_resolved,
-        "uptime_window": data.uptime_window,
-        "now": now,
-    }
-
-
 def durations(data: SiteData, inc: Incident) -> list[tuple[str, str]]:
-    pol = data.policy
+    pol, w = data.policy, data.words
     out = []
 
     def add(label, start, end):
         if start is not None and end is not None:
-            out.append((label, format_duration(end - start)))
+            out.append((label, w.duration(end - start)))
 
-    add("Time to detect", inc.started_at, inc.detected_at)
-    add("Time to acknowledge", inc.detected_at, inc.acknowledged_at)
-    add("Time to identify", inc.acknowledged_at, inc.identified_at)
-    add("Time to mitigate", inc.started_at, inc.mitigated_at)
+    add(w._("Time to detect"), inc.started_at, inc.detected_at)
+    add(w._("Time to acknowledge"), inc.detected_at, inc.acknowledged_at)
+    add(w._("Time to identify"), inc.acknowledged_at, inc.identified_at)
+    add(w._("Time to mitigate"), inc.started_at, inc.mitigated_at)
     mttr_start = getattr(inc, pol.mttr_from, None) if pol.mttr_from in LIFECYCLE else inc.started_at
-    add(f"Time to resolve (from {pol.mttr_from.removesuffix('_at')})", mttr_start, inc.resolved_at)
+    origin = w.t(LIFECYCLE_LABELS.get(pol.mttr_from, pol.mttr_from))
+    add(w._("Time to resolve (from: %(origin)s)", origin=origin), mttr_start, inc.resolved_at)
     if inc.resolved_at is not None:
-        out.append(("Total duration", format_duration(inc.resolved_at - inc.started_at)))
+        out.append((w._("Total duration"), w.duration(inc.resolved_at - inc.started_at)))
     else:
-        out.append(("Open for", format_duration(max(timedelta(0), data.now - inc.started_at))))
+        out.append((w._("Open for"), w.duration(max(timedelta(0), data.now - inc.started_at))))
     return out
 
 
@@ -290,7 +202,9 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
             "postmortem_url": None,
             "updates": updates_newest_first(inc),
             "lifecycle": [
-                (LIFECYCLE_LABELS[name], getattr(inc, name)) for name in LIFECYCLE if getattr(inc, name) is not None
+                (data.words.t(LIFECYCLE_LABELS[name]), getattr(inc, name))
+                for name in LIFECYCLE
+                if getattr(inc, name) is not None
             ],
             "postmortem": data.postmortem_for(inc.id),
             "source_url": inc.source.url if inc.source is not None else None,  # an imported record's original
@@ -315,14 +229,14 @@ def incident_context(data: SiteData, inc: Incident) -> dict:
     return {"incident": summary}
 
 
-def merged_timeline(inc: Incident) -> list[dict]:
+def merged_timeline(inc: Incident, w: Words) -> list[dict]:
     """Lifecycle timestamps, public updates and the scribe's timeline, in time order."""
     rows = []
     for order, name in enumerate(LIFECYCLE):
         at = getattr(inc, name)
         if at is not None:
             rows.append(
-                (utc(at), 0, order, {"at": at, "kind": "lifecycle", "label": LIFECYCLE_LABELS[name], "text": ""})
+                (utc(at), 0, order, {"at": at, "kind": "lifecycle", "label": w.t(LIFECYCLE_LABELS[name]), "text": ""})
             )
     for i, u in enumerate(inc.updates):
         rows.append(
@@ -333,13 +247,16 @@ def merged_timeline(inc: Incident) -> list[dict]:
                 {
                     "at": u.at,
                     "kind": "update",
-                    "label": "Status update: " + INCIDENT_STATUS_LABELS.get(u.status, u.status),
+                    "label": w._(
+                        "Status update: %(status)s",
+                        status=w.t(INCIDENT_STATUS_LABELS.get(u.status, u.status)),
+                    ),
                     "text": u.message,
                 },
             )
         )
     for i, t in enumerate(inc.timeline):
-        rows.append((utc(t.at), 2, i, {"at": t.at, "kind": "timeline", "label": "Log", "text": t.event}))
+        rows.append((utc(t.at), 2, i, {"at": t.at, "kind": "timeline", "label": w._("Log"), "text": t.event}))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
 
@@ -348,12 +265,12 @@ def postmortem_context(data: SiteData, pm: Postmortem) -> dict:
     inc = data.incident(pm.incident)
     return {
         "postmortem": pm,
-        "status_label": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),
+        "status_label": data.words.t(POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status)),
         "incident": incident_summary(data, inc),
         "incident_durations": durations(data, inc),
-        "timeline": merged_timeline(inc),
+        "timeline": merged_timeline(inc, data.words),
         "action_items": pm.action_items,
-        "title": pm.title or f"Postmortem: {inc.title}",
+        "title": pm.title or data.words._("Postmortem: %(title)s", title=inc.title),
         "public": postmortem_is_public(pm),
     }
 
@@ -369,7 +286,7 @@ def postmortems_context(data: SiteData) -> dict:
                 "incident": incident_summary(data, inc),
                 "postmortem": pm,
                 "title": pm.title or inc.title,
-                "status_label": POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status),
+                "status_label": data.words.t(POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status)),
                 "open_items": sum(1 for a in pm.action_items if a.status == "open"),
                 "item_count": len(pm.action_items),
                 "public": postmortem_is_public(pm),
@@ -384,7 +301,7 @@ def history_context(data: SiteData) -> dict:
     for inc in recent_incidents(data.repo):
         key = utc(inc.started_at).strftime("%Y-%m")
         if current is None or current["key"] != key:
-            current = {"key": key, "label": utc(inc.started_at).strftime("%B %Y"), "incidents": []}
+            current = {"key": key, "label": data.words.month(utc(inc.started_at)), "incidents": []}
             months.append(current)
         current["incidents"].append(incident_summary(data, inc))
     maint = sorted(data.repo.maintenances, key=lambda m: (utc(m.scheduled_start), m.id), reverse=True)

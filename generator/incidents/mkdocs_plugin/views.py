@@ -13,9 +13,9 @@ from incidents.mkdocs_plugin.pages import (
     metrics_context,
     postmortem_context,
     postmortems_context,
-    status_context,
 )
 from incidents.mkdocs_plugin.policy_page import policy_context
+from incidents.mkdocs_plugin.status_page import status_context
 
 
 def _incident_search_text(inc: dict, body: Markup) -> Markup:

@@ -214,3 +214,21 @@ def check_role(f: Fields, path: tuple, role: str, roles: tuple[str, ...]) -> boo
     hint = did_you_mean(role, roles)
     f.error(path, "unknown-role", f"unknown role `{role}`{hint}" + ("" if hint else "; add it to `roles:` first"))
     return False
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+
+
+def read_languages(f: Fields) -> tuple[str, ...]:
+    """`languages: [en, de]`: the languages of every public update (the first is the one `message` is in)."""
+    out = []
+    for i, code in enumerate(unique_texts(f, ("languages",), "language")):
+        if not LANGUAGE_CODE.match(code):
+            f.error(
+                ("languages", i),
+                "bad-language",
+                f"`{code}` is not a language code; write one such as `en`, `de` or `pt_BR`",
+            )
+            continue
+        out.append(code)
+    return tuple(out)

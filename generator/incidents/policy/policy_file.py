@@ -15,7 +15,7 @@ from datetime import UTC, date, tzinfo
 from pathlib import Path as FsPath
 
 from incidents.findings import ERROR, Finding
-from incidents.policy.policy_fields import check_known_tag, check_role, read_calendar, unique_texts
+from incidents.policy.policy_fields import check_known_tag, check_role, read_calendar, read_languages, unique_texts
 from incidents.policy.services import SERVICES_FILE, Service, read_services
 from incidents.policy.severities import Duration, Escalation, Severity, read_severity
 from incidents.policy.templates import read_postmortem_block
@@ -40,6 +40,7 @@ POLICY_KEYS = (
     "effective_from",
     "tags",
     "calendar",
+    "languages",
 )
 METRICS_KEYS = ("mttr_from",)
 
@@ -64,6 +65,8 @@ class Policy:
     postmortem_due_within: Duration | None = None  # the default for postmortems required by tag
     postmortem_author_role: str | None = None
     calendar: WorkCalendar | None = None
+    # Languages every public update must be written in (`translations:`), e.g. ("en", "de")
+    languages: tuple[str, ...] = ()
     # Ids written in the files, valid or not: rules use them to avoid a cascade
     # of "unknown severity" findings when the policy itself has an error.
     declared_severity_ids: frozenset[str] = frozenset()
@@ -218,6 +221,7 @@ def _read_policy(doc: Document, findings: list[Finding]) -> dict:
         declared_severity_ids=frozenset(declared),
         effective_from=effective_from,
         tags=known_tags,
+        languages=read_languages(f),
     )
 
 

@@ -94,6 +94,12 @@ def _updates(policy: Policy, statuses) -> dict:
                 "at": _timestamp(policy, "When the update was posted."),
                 "status": _enum(statuses),
                 "message": _text(10_000, "What the status page says."),
+                "translations": {
+                    "type": "object",
+                    "description": "The message in other languages: language code -> text (the policy's `languages`).",
+                    "propertyNames": {"pattern": "^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$"},
+                    "additionalProperties": _text(10_000, "The message in this language."),
+                },
             },
         },
     }

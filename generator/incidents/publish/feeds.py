@@ -12,22 +12,32 @@ import html
 from datetime import UTC, datetime
 
 from incidents import REPOSITORY
-from incidents.publish.status import recent_incidents, statuspage_impact
+from incidents.publish.status import recent_incidents
 from incidents.publish.statuspage import RECENT_LIMIT, PageInfo, incident_url
 from incidents.records.model import Incident
 from incidents.text import strip_controls
 
 GENERATOR = "incident-as-code"
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a string for the site's message catalogs
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
 STATUS_LABELS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
+    "investigating": N_("Investigating"),
+    "identified": N_("Identified"),
+    "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"),
 }
 IMPACT_LABELS = {
-    "degraded_performance": "degraded performance",
-    "partial_outage": "partial outage",
-    "major_outage": "major outage",
+    "degraded_performance": N_("Degraded performance"),
+    "partial_outage": N_("Partial outage"),
+    "major_outage": N_("Major outage"),
 }
 
 
@@ -63,28 +73,39 @@ def entry_updated(inc: Incident) -> datetime:
     return max(times)
 
 
-def entry_html(inc: Incident, service_names: dict[str, str]) -> str:
-    """The updates, newest first, as escaped HTML."""
+def update_message(upd, language: str) -> str:
+    """The update's text in `language` when it carries that translation (`translations: {de: ...}`)."""
+    for key, text in (getattr(upd, "translations", None) or {}).items():
+        if text and key.replace("-", "_").lower() == language.replace("-", "_").lower():
+            return text
+    return upd.message
+
+
+def entry_html(inc: Incident, service_names: dict[str, str], language: str = "en", _=_same) -> str:
+    """The updates, newest first, as escaped HTML, in the feed's language (`_`: its gettext)."""
     e = html.escape
-    affected = ", ".join(
-        f"{e(service_names.get(svc, svc))} ({e(IMPACT_LABELS.get(inc.impact.get(svc, ''), inc.impact.get(svc, '')))})"
-        for svc in inc.services
-    )
+
+    def impact(svc: str) -> str:
+        value = inc.impact.get(svc, inc.worst_impact)
+        return _(IMPACT_LABELS[value]) if value in IMPACT_LABELS else value
+
+    affected = ", ".join(f"{e(service_names.get(svc, svc))} ({e(impact(svc))})" for svc in inc.services)
+    impact_word, status_word, affected_word = _("Impact:"), _("Status:"), _("Affected:")
     parts = [
-        f"<p><strong>Impact:</strong> {e(statuspage_impact(inc))} &middot; "
-        f"<strong>Status:</strong> {e(STATUS_LABELS.get(inc.status, inc.status))}<br>"
-        f"<strong>Affected:</strong> {affected}</p>"
+        f"<p><strong>{e(impact_word)}</strong> {e(_(IMPACT_LABELS[inc.worst_impact]))} &middot; "
+        f"<strong>{e(status_word)}</strong> {e(_(STATUS_LABELS.get(inc.status, inc.status)))}<br>"
+        f"<strong>{e(affected_word)}</strong> {affected}</p>"
     ]
     for upd in reversed(inc.updates):
-        message = "<br>".join(e(line) for line in upd.message.splitlines())
+        message = "<br>".join(e(line) for line in update_message(upd, language).splitlines())
         parts.append(
-            f"<p><strong>{e(STATUS_LABELS.get(upd.status, upd.status))}</strong> &mdash; "
+            f"<p><strong>{e(_(STATUS_LABELS.get(upd.status, upd.status)))}</strong> &mdash; "
             f"<small>{e(_stamp(upd.at))}</small><br>{message}</p>"
         )
     return strip_controls("\n".join(parts))  # XML 1.0 forbids control characters (lxml refuses them)
 
 
-def _feed(repo, now: datetime, page: PageInfo, self_path: str):
+def _feed(repo, now: datetime, page: PageInfo, self_path: str, language: str = "en", _=_same):
     from feedgen.feed import FeedGenerator
 
     if now.tzinfo is None:
@@ -95,14 +116,14 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
     fg = FeedGenerator()
     fg.id(page.base)
     name = strip_controls(page.name)
-    fg.title(f"{name} - incident history")
-    fg.subtitle(f"Incidents on {name} and their status updates")
-    fg.description(f"Incidents on {name} and their status updates")
+    fg.title(_("%(name)s - incident history") % {"name": name})
+    fg.subtitle(_("Incidents on %(name)s and their status updates") % {"name": name})
+    fg.description(_("Incidents on %(name)s and their status updates") % {"name": name})
     fg.author({"name": name, "uri": page.base})  # RFC 4287: a feed without entry authors has one
     # feedgen's RSS <link> is the last link given: the self link first, the page last.
     fg.link(href=page.base + self_path, rel="self")
     fg.link(href=page.base, rel="alternate")
-    fg.language("en")
+    fg.language(language.replace("_", "-"))  # Atom xml:lang, RSS <language>
     fg.generator(GENERATOR, uri=REPOSITORY)
     updated = [entry_updated(inc) for inc in incidents]
     last = max(updated) if updated else now
@@ -119,13 +140,13 @@ def _feed(repo, now: datetime, page: PageInfo, self_path: str):
         fe.published(_utc(inc.started_at))
         # content only: feedgen's description() would reset the Atom content's type; RSS takes
         # the content as the item's <description>.
-        fe.content(entry_html(inc, names), type="html")
+        fe.content(entry_html(inc, names, language, _), type="html")
     return fg
 
 
-def atom_feed(repo, now: datetime, page: PageInfo) -> bytes:
-    return _feed(repo, now, page, "history.atom").atom_str(pretty=True)
+def atom_feed(repo, now: datetime, page: PageInfo, language: str = "en", _=_same) -> bytes:
+    return _feed(repo, now, page, "history.atom", language, _).atom_str(pretty=True)
 
 
-def rss_feed(repo, now: datetime, page: PageInfo) -> bytes:
-    return _feed(repo, now, page, "history.rss").rss_str(pretty=True)
+def rss_feed(repo, now: datetime, page: PageInfo, language: str = "en", _=_same) -> bytes:
+    return _feed(repo, now, page, "history.rss", language, _).rss_str(pretty=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from incidents.publish.feeds import _feed
+from incidents.publish.feeds import _feed, _same
 from incidents.publish.statuspage import PageInfo
 
 
@@ -18,7 +18,9 @@ def service_feed_path(service_id: str) -> str:
     return f"history/{service_id}.atom"
 
 
-def service_feeds(repo, now: datetime, page: PageInfo, hidden_ids: frozenset[str] = frozenset()) -> dict[str, bytes]:
+def service_feeds(
+    repo, now: datetime, page: PageInfo, hidden_ids: frozenset[str] = frozenset(), language: str = "en", _=_same
+) -> dict[str, bytes]:
     """Every `history/<service id>.atom` -> its bytes. Internal incidents (and `hidden_ids`, the ones an
     internal build shows as public) never appear."""
     out: dict[str, bytes] = {}
@@ -26,10 +28,11 @@ def service_feeds(repo, now: datetime, page: PageInfo, hidden_ids: frozenset[str
     for svc in repo.policy.services:
         view = dataclasses.replace(repo, incidents=tuple(i for i in public if svc.id in i.services))
         path = service_feed_path(svc.id)
-        fg = _feed(view, now, page, path)
+        fg = _feed(view, now, page, path, language, _)
         fg.id(page.base + path)
-        fg.title(f"{page.name} - {svc.name} incident history")
-        fg.subtitle(f"Incidents affecting {svc.name} on {page.name} and their status updates")
-        fg.description(f"Incidents affecting {svc.name} on {page.name} and their status updates")
+        names = {"name": page.name, "service": svc.name}
+        fg.title(_("%(name)s - %(service)s incident history") % names)
+        fg.subtitle(_("Incidents affecting %(service)s on %(name)s and their status updates") % names)
+        fg.description(_("Incidents affecting %(service)s on %(name)s and their status updates") % names)
         out[path] = fg.atom_str(pretty=True)
     return out

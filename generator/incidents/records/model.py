@@ -53,6 +53,8 @@ class Update:
     status: str
     message: str
     line: int = 0
+    # language code -> the message in that language (`translations: {de: "..."}`), as written
+    translations: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

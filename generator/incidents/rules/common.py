@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from incidents.findings import did_you_mean
 from incidents.policy.policy_file import Policy
@@ -13,7 +14,8 @@ from incidents.records.fields import Fields, dotted
 from incidents.records.model import EscalationEntry, TimelineEntry, Update
 from incidents.records.timestamps import iso_utc
 
-UPDATE_KEYS = ("at", "status", "message")
+UPDATE_KEYS = ("at", "status", "message", "translations")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 TIMELINE_KEYS = ("at", "event")
 ESCALATION_KEYS = ("at", "to")
 MESSAGE_MAX = 10_000
@@ -95,11 +97,39 @@ def read_updates(f: Fields, statuses: Iterable[str]) -> tuple[list[Update], bool
         at = f.timestamp(path + ("at",))
         status = f.choice(path + ("status",), statuses, code="unknown-status", what="status")
         message = f.text(path + ("message",), max_len=MESSAGE_MAX)
-        if at is None or status is None or message is None:
+        translations = read_translations(f, path + ("translations",))
+        if at is None or status is None or message is None or translations is None:
             ok = False
             continue
-        out.append(Update(at, status, message, f.doc.position(path)[0]))
+        out.append(Update(at, status, message, f.doc.position(path)[0], translations))
     return out, ok
+
+
+def read_translations(f: Fields, path: tuple) -> Mapping[str, str] | None:
+    """An update's `translations: {LANG: text}` (language codes such as `de`, `pt_BR`); None after an error."""
+    if not f.has_value(path):
+        return MappingProxyType({})
+    mapping = f.mapping(path)
+    if mapping is None:
+        return None
+    out: dict[str, str] = {}
+    ok = True
+    for key in mapping:
+        if not isinstance(key, str) or not LANGUAGE_CODE.match(key):
+            f.error(
+                path + (key,),
+                "bad-language",
+                f"`{key}` is not a language code; write one such as `de`, `fr` or `pt_BR`",
+                at_key=True,
+            )
+            ok = False
+            continue
+        text = f.text(path + (key,), max_len=MESSAGE_MAX)
+        if text is None:
+            ok = False
+            continue
+        out[key] = text
+    return MappingProxyType(out) if ok else None
 
 
 def _read_dated_entries(
