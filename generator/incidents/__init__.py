@@ -12,7 +12,7 @@ draws it):
 6. `reading`: discovery, the cache, reading a root, `validate`;
 7. `gates`: the time-dependent checks of `check`;
 8. `publish`: status at a moment, the Statuspage API, feeds, calendar, badge;
-9. the operations on a repository: `authoring`, `importing`, `notify`, `merge`, `scaffold`;
+9. the operations on a repository: `authoring`, `importing`, `ingest`, `probe`, `notify`, `merge`, `scaffold`;
 10. the faces: `mkdocs_plugin` (the only importer of MkDocs) and `cli`.
 """
 

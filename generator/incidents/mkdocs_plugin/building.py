@@ -65,7 +65,7 @@ def template_environment(dirs, loaded: Loaded, bodies: BodyCache) -> jinja2.Envi
     env.filters["safe_url"] = safe_url
     env.filters["css_color"] = css_color
     env.filters["status_label"] = lambda s: label(words, s)
-    env.filters["lifecycle_label"] = lambda s: words.t(LIFECYCLE_LABELS.get(s, s))
+    env.filters["lifecycle_label"] = lambda s: words.t(LIFECYCLE_LABELS.get(s) or s)
     env.filters["action_status"] = lambda s: (
         words.t(ACTION_ITEM_STATUS_LABELS[s]) if s in ACTION_ITEM_STATUS_LABELS else s
     )

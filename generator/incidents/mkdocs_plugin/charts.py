@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from typing import Any
 
 import matplotlib
 
@@ -34,7 +35,8 @@ INK = "#808080"
 # Mid-luminance colours: at least 3:1 against both Material's white and its dark slate background.
 DOTS = "#1e88e5"
 MEDIAN = "#e53935"
-RC = {
+# matplotlib types its rc keys as literals; this table is checked by matplotlib itself when it is applied.
+RC: Any = {
     "svg.hashsalt": "incidents-site",
     "svg.fonttype": "none",
     "svg.image_inline": True,

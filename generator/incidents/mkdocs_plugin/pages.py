@@ -263,6 +263,8 @@ def merged_timeline(inc: Incident, w: Words) -> list[dict]:
 
 def postmortem_context(data: SiteData, pm: Postmortem) -> dict:
     inc = data.incident(pm.incident)
+    if inc is None:  # the rules across files refuse a postmortem of no incident
+        raise ValueError(f"{pm.path}: the postmortem's incident {pm.incident} is not in the repository")
     return {
         "postmortem": pm,
         "status_label": data.words.t(POSTMORTEM_STATUS_LABELS.get(pm.status, pm.status)),
@@ -297,7 +299,7 @@ def postmortems_context(data: SiteData) -> dict:
 
 def history_context(data: SiteData) -> dict:
     months: list[dict] = []
-    current = None
+    current: dict | None = None
     for inc in recent_incidents(data.repo):
         key = utc(inc.started_at).strftime("%Y-%m")
         if current is None or current["key"] != key:
