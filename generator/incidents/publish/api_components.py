@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from incidents.policy.services import Service
 from incidents.publish.api_ids import PageInfo, component_id, group_id, timestamp
 from incidents.publish.status import component_statuses, group_status, public_incidents, public_maintenances
-from incidents.records.model import Incident, Maintenance
+from incidents.records.model import LIFECYCLE, Incident, Maintenance
 
 
 class ComponentsView:
@@ -42,17 +42,7 @@ class ComponentsView:
 
     def _incident_times(self, inc: Incident) -> list[datetime]:
         """Everything the record says happened (the records are the truth, whatever `now` is)."""
-        return self._utc_all(
-            [
-                inc.started_at,
-                inc.detected_at,
-                inc.acknowledged_at,
-                inc.identified_at,
-                inc.mitigated_at,
-                inc.resolved_at,
-                *(u.at for u in inc.updates),
-            ]
-        )
+        return self._utc_all([*(getattr(inc, name) for name in LIFECYCLE), *(u.at for u in inc.updates)])
 
     def _maintenance_times(self, m: Maintenance) -> list[datetime]:
         """Its updates, and the window's start and end once they have passed."""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from incidents import REPOSITORY
 from incidents.publish.status import recent_incidents
 from incidents.publish.statuspage import RECENT_LIMIT, PageInfo, incident_url
-from incidents.records.model import Incident
+from incidents.records.model import LIFECYCLE, Incident
 from incidents.text import strip_controls
 
 GENERATOR = "incident-as-code"
@@ -58,18 +58,7 @@ def entry_updated(inc: Incident) -> datetime:
     """The last public update's time; the latest lifecycle time when there is none."""
     if inc.updates:
         return _utc(inc.updates[-1].at)
-    times = [
-        _utc(t)
-        for t in (
-            inc.started_at,
-            inc.detected_at,
-            inc.acknowledged_at,
-            inc.identified_at,
-            inc.mitigated_at,
-            inc.resolved_at,
-        )
-        if t is not None
-    ]
+    times = [_utc(t) for t in (getattr(inc, name) for name in LIFECYCLE) if t is not None]
     return max(times)
 
 
