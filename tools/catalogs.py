@@ -5,8 +5,8 @@
     python tools/catalogs.py check     # exit 1 on a missing, stale, untranslated or mismatched string
 
 Strings come from the plugin's Python code (`_()`, `N_()`, `ngettext()`), its Jinja templates
-(`{{ _("...") }}`) and the feeds' words (publish/feeds.py, publish/service_feeds.py), all extracted
-with Babel. `tests/site_build/test_catalogs.py` runs `problems()` so a string added to the code
+(`{{ _("...") }}`) and the words of the feeds and of every output (publish/feeds.py, service_feeds.py,
+words.py), all extracted with Babel. `tests/site_build/test_catalogs.py` runs `problems()` so a string added to the code
 without its translations fails the tests.
 """
 
@@ -26,7 +26,11 @@ PACKAGE = ROOT / "generator" / "incidents"
 PLUGIN = PACKAGE / "mkdocs_plugin"
 LOCALE = PLUGIN / "locale"
 POT = LOCALE / "incidents.pot"
-FEED_SOURCES = (PACKAGE / "publish" / "feeds.py", PACKAGE / "publish" / "service_feeds.py")
+FEED_SOURCES = (
+    PACKAGE / "publish" / "feeds.py",
+    PACKAGE / "publish" / "service_feeds.py",
+    PACKAGE / "publish" / "words.py",  # the status words every output shares
+)
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}

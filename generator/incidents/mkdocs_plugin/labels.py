@@ -4,25 +4,8 @@ where they are shown): a service's or an incident's impact always reads as its b
 from __future__ import annotations
 
 from incidents.mkdocs_plugin.i18n import N_
+from incidents.publish.words import INCIDENT_STATUS_LABELS, STATUS_LABELS
 
-STATUS_LABELS = {
-    "operational": N_("Operational"),
-    "degraded_performance": N_("Degraded performance"),
-    "partial_outage": N_("Partial outage"),
-    "major_outage": N_("Major outage"),
-    "under_maintenance": N_("Under maintenance"),
-}
-INCIDENT_STATUS_LABELS = {
-    "investigating": N_("Investigating"),
-    "identified": N_("Identified"),
-    "monitoring": N_("Monitoring"),
-    "resolved": N_("Resolved"),
-    "scheduled": N_("Scheduled"),
-    "in_progress": N_("In progress"),
-    "completed": N_("Completed"),
-    "closed": N_("Closed"),  # resolved and closed (`closed_at`)
-    "observing": N_("Under observation"),  # resolved, still watched (a severity's `observe_for`)
-}
 POSTMORTEM_STATUS_LABELS = {"draft": N_("Draft"), "in_review": N_("In review"), "published": N_("Published")}
 LIFECYCLE_LABELS = {
     "started_at": N_("Impact started"),

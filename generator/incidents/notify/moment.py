@@ -13,17 +13,9 @@ from incidents.notify.asof import repository_as_of
 from incidents.notify.events import Event
 from incidents.publish.status import component_statuses, page_status
 from incidents.publish.statuspage import PageInfo, _Api, incident_url, maintenance_url
+from incidents.publish.words import INCIDENT_STATUS_LABELS
 from incidents.records.model import Incident, Maintenance
 
-STATUS_LABELS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
-    "scheduled": "Scheduled",
-    "in_progress": "In progress",
-    "completed": "Completed",
-}
 IMPACT_WORDS = {
     "degraded_performance": "degraded performance",
     "partial_outage": "partial outage",
@@ -56,7 +48,7 @@ class Moment:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return INCIDENT_STATUS_LABELS.get(self.status, self.status)
 
     @property
     def title(self) -> str:

@@ -14,31 +14,15 @@ from datetime import UTC, datetime
 from incidents import REPOSITORY
 from incidents.publish.status import recent_incidents
 from incidents.publish.statuspage import RECENT_LIMIT, PageInfo, incident_url
+from incidents.publish.words import INCIDENT_STATUS_LABELS, STATUS_LABELS
 from incidents.records.model import LIFECYCLE, Incident
 from incidents.text import strip_controls
 
 GENERATOR = "incident-as-code"
 
 
-def N_(message: str) -> str:  # noqa: N802 - marks a string for the site's message catalogs
-    return message
-
-
 def _same(message: str) -> str:
     return message
-
-
-STATUS_LABELS = {
-    "investigating": N_("Investigating"),
-    "identified": N_("Identified"),
-    "monitoring": N_("Monitoring"),
-    "resolved": N_("Resolved"),
-}
-IMPACT_LABELS = {
-    "degraded_performance": N_("Degraded performance"),
-    "partial_outage": N_("Partial outage"),
-    "major_outage": N_("Major outage"),
-}
 
 
 def _utc(value: datetime) -> datetime:
@@ -51,7 +35,7 @@ def _stamp(value: datetime) -> str:
 
 def entry_title(inc: Incident) -> str:
     # No severity id: it is internal text (FORMAT.md section 8); the impact says how bad it was.
-    return strip_controls(f"{inc.title} ({STATUS_LABELS.get(inc.status, inc.status)})")
+    return strip_controls(f"{inc.title} ({INCIDENT_STATUS_LABELS.get(inc.status, inc.status)})")
 
 
 def entry_updated(inc: Incident) -> datetime:
@@ -76,19 +60,19 @@ def entry_html(inc: Incident, service_names: dict[str, str], language: str = "en
 
     def impact(svc: str) -> str:
         value = inc.impact.get(svc, inc.worst_impact)
-        return _(IMPACT_LABELS[value]) if value in IMPACT_LABELS else value
+        return _(STATUS_LABELS[value]) if value in STATUS_LABELS else value
 
     affected = ", ".join(f"{e(service_names.get(svc, svc))} ({e(impact(svc))})" for svc in inc.services)
     impact_word, status_word, affected_word = _("Impact:"), _("Status:"), _("Affected:")
     parts = [
-        f"<p><strong>{e(impact_word)}</strong> {e(_(IMPACT_LABELS[inc.worst_impact]))} &middot; "
-        f"<strong>{e(status_word)}</strong> {e(_(STATUS_LABELS.get(inc.status, inc.status)))}<br>"
+        f"<p><strong>{e(impact_word)}</strong> {e(_(STATUS_LABELS[inc.worst_impact]))} &middot; "
+        f"<strong>{e(status_word)}</strong> {e(_(INCIDENT_STATUS_LABELS.get(inc.status, inc.status)))}<br>"
         f"<strong>{e(affected_word)}</strong> {affected}</p>"
     ]
     for upd in reversed(inc.updates):
         message = "<br>".join(e(line) for line in update_message(upd, language).splitlines())
         parts.append(
-            f"<p><strong>{e(_(STATUS_LABELS.get(upd.status, upd.status)))}</strong> &mdash; "
+            f"<p><strong>{e(_(INCIDENT_STATUS_LABELS.get(upd.status, upd.status)))}</strong> &mdash; "
             f"<small>{e(_stamp(upd.at))}</small><br>{message}</p>"
         )
     return strip_controls("\n".join(parts))  # XML 1.0 forbids control characters (lxml refuses them)

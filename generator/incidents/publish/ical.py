@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 from incidents.publish.status import public_maintenances
 from incidents.publish.statuspage import PageInfo, maintenance_url
+from incidents.publish.words import INCIDENT_STATUS_LABELS
 from incidents.text import strip_controls
 
 PRODID = "-//incident-as-code//maintenance calendar//EN"
 EVENT_STATUS = {"scheduled": "TENTATIVE", "in_progress": "CONFIRMED", "completed": "CONFIRMED"}
-STATUS_LABELS = {"scheduled": "Scheduled", "in_progress": "In progress", "completed": "Completed"}
 
 
 def _utc(value: datetime) -> datetime:
@@ -48,12 +48,12 @@ def maintenance_calendar(repo, now: datetime, page: PageInfo) -> bytes:
         updates = list(m.updates)
         stamp = _utc(updates[-1].at) if updates else _utc(m.scheduled_start)
         affected = ", ".join(names.get(svc, svc) for svc in m.services)
-        lines = [f"Affected: {affected}", f"Status: {STATUS_LABELS.get(m.status, m.status)}"]
+        lines = [f"Affected: {affected}", f"Status: {INCIDENT_STATUS_LABELS.get(m.status, m.status)}"]
         for upd in reversed(updates):
             lines.append("")
             lines.append(
                 f"{_utc(upd.at).strftime('%Y-%m-%d %H:%M UTC')} - "
-                f"{STATUS_LABELS.get(upd.status, upd.status)}: {upd.message}"
+                f"{INCIDENT_STATUS_LABELS.get(upd.status, upd.status)}: {upd.message}"
             )
         if m.body.strip():
             lines.append("")
