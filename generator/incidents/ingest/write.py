@@ -152,15 +152,8 @@ def existing_keys(fm: dict) -> set[str]:
 
 def last_entry_at(fm: dict) -> datetime | None:
     """The time of the record's last timeline entry (or its `started_at`): new entries never go before it."""
-    times = []
-    for value in [fm.get("started_at")] + [i.get("at") for i in fm.get("timeline") or () if isinstance(i, dict)]:
-        if isinstance(value, datetime):
-            times.append(value if value.tzinfo else value.replace(tzinfo=UTC))
-        elif isinstance(value, str):
-            try:
-                times.append(parse_timestamp(value))
-            except TimestampError:
-                continue
+    values = [fm.get("started_at")] + [i.get("at") for i in fm.get("timeline") or () if isinstance(i, dict)]
+    times = [t for t in map(_as_dt, values) if t is not None]
     return max(times) if times else None
 
 
@@ -218,8 +211,9 @@ class _NothingNew(Exception):
 
 
 def _as_dt(value) -> datetime | None:
+    """A front-matter timestamp (text as records keep it, or a datetime, UTC when naive); None if it is neither."""
     if isinstance(value, datetime):
-        return value
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str):
         try:
             return parse_timestamp(value)
